@@ -1,0 +1,11 @@
+from django.urls import path
+
+from engagement.org import views
+
+app_name = "org"
+
+urlpatterns = [
+    path("functions/", views.function_list, name="function_list"),
+    path("functions/<slug:slug>/", views.function_detail, name="function_detail"),
+    path("people/", views.person_list, name="person_list"),
+]
