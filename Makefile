@@ -1,0 +1,57 @@
+# Two commands do all the set-up (see README): `make run` and `make test`.
+# Everything installs into .venv from the pinned requirements; nothing else is needed but
+# Python 3.11+.
+
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && echo $$p && break; \
+	done)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# The zero-setup default: SQLite file and filesystem broker in var/, DEBUG on.
+DEV_ENV := DEBUG=$${DEBUG:-true}
+
+.PHONY: run test install lint format lock clean
+
+$(BIN)/python:
+	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is needed (python3 --version)"; exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+## run: install, migrate, seed the demo, and start web + worker + scheduler
+run: install
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+	@echo
+	@echo "  Open http://127.0.0.1:$(PORT)/ and sign in as ceo / engage-demo-2026"
+	@echo "  (web, Celery worker and scheduler start below; Ctrl-C stops all three)"
+	@echo
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(DEV_ENV) $(BIN)/honcho --procfile Procfile.dev --port $(PORT) start
+
+## test: install what the tests need and run them
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## lock: re-pin every dependency after editing requirements*.in
+lock: install
+	$(BIN)/pip-compile --quiet --strip-extras --no-header --annotation-style=line \
+		--no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
+	$(BIN)/pip-compile --quiet --strip-extras --no-header --annotation-style=line \
+		--no-emit-index-url --no-emit-find-links -o requirements-dev.txt requirements-dev.in
+
+clean:
+	rm -rf $(VENV) var
