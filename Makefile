@@ -32,7 +32,7 @@ run: install
 	@echo "  Open http://127.0.0.1:$(PORT)/ and sign in as ceo / engage-demo-2026"
 	@echo "  (web, Celery worker and scheduler start below; Ctrl-C stops all three)"
 	@echo
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(DEV_ENV) $(BIN)/honcho --procfile Procfile.dev --port $(PORT) start
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(DEV_ENV) $(BIN)/honcho start --procfile Procfile.dev --port $(PORT)
 
 ## test: install what the tests need and run them
 test: install
