@@ -8,6 +8,7 @@ app catch it and print that line instead of a traceback, so an operator sees wha
 from __future__ import annotations
 
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -41,6 +42,26 @@ def database_config(url: str) -> dict:
     elif not config.get("NAME") or not config.get("HOST"):
         raise SettingsError(f"DATABASE_URL must name a host and a database; set it like {example}")
     return config
+
+
+def email_config(url: str) -> dict:
+    """Parse ``EMAIL_URL`` into Django's EMAIL_* settings."""
+    example = "consolemail://, filemail:///path/to/folder or smtp+tls://USER:PASSWORD@HOST:587"
+    try:
+        return environ.Env.email_url_config(url)
+    except (ValueError, ImproperlyConfigured) as exc:
+        raise SettingsError(f"EMAIL_URL is malformed ({exc}); set it like {example}") from None
+
+
+def time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"TIME_ZONE {name!r} is not a known time zone; set an IANA name such as "
+            "Europe/London or America/New_York"
+        ) from None
+    return name
 
 
 def broker_url(url: str) -> str:

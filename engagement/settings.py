@@ -139,6 +139,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.User"
+CSRF_FAILURE_VIEW = "engagement.core.views.csrf_failure"
 
 # --- Auth -----------------------------------------------------------------------------------
 
@@ -159,7 +160,7 @@ EXECUTIVE_GROUP_NAME = "Executives"
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English"), ("ru", "Русский"), ("ca", "Català")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+TIME_ZONE = config.time_zone(env.str("TIME_ZONE", default="UTC"))
 USE_I18N = True
 USE_TZ = True
 
@@ -184,7 +185,7 @@ STORAGES = {
 # --- E-mail ---------------------------------------------------------------------------------
 
 # consolemail:// prints messages to the console; smtp+tls://user:pass@host:587 sends them.
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_CONFIG = config.email_config(env.str("EMAIL_URL", default="consolemail://"))
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="engagement@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

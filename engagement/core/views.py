@@ -44,6 +44,11 @@ def error_403(request, exception=None):
     return render(request, "errors/403.html", status=403)
 
 
+def csrf_failure(request, reason=""):
+    """A form sent without a valid CSRF token: usually an expired page. Say so plainly."""
+    return render(request, "errors/403_csrf.html", {"reason": reason}, status=403)
+
+
 def error_404(request, exception=None):
     return render(request, "errors/404.html", status=404)
 

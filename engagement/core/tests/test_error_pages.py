@@ -45,3 +45,15 @@ def test_domain_error_in_a_page_is_shown_with_its_status(client, member):
     response = client.get("/conflict/")
     assert response.status_code == 409
     assert "already held by Operations" in response.content.decode()
+
+
+def test_csrf_failure_is_explained_in_the_products_look(member):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert 'class="site-header"' in page
+    assert "expired" in page

@@ -91,6 +91,18 @@ def test_nonsense_debug_value_is_refused():
     assert "DEBUG must be true or false" in one_line(result.stderr)
 
 
+def test_malformed_email_url_is_refused():
+    result = run(["manage.py", "check"], EMAIL_URL="smtp://user@host:notaport")
+    assert result.returncode == 2
+    assert "EMAIL_URL is malformed" in one_line(result.stderr)
+
+
+def test_unknown_time_zone_is_refused():
+    result = run(["manage.py", "check"], TIME_ZONE="Mars/Olympus_Mons")
+    assert result.returncode == 2
+    assert "TIME_ZONE 'Mars/Olympus_Mons' is not a known time zone" in one_line(result.stderr)
+
+
 def test_unsupported_broker_is_refused():
     result = run(["manage.py", "check"], CELERY_BROKER_URL="sqs://queue")
     assert result.returncode == 2
