@@ -15,7 +15,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from engagement.org.querysets import FunctionQuerySet, UserManager
+from engagement.org.querysets import OrganisationQuerySet, UserManager
 
 
 class User(AbstractUser):
@@ -75,7 +75,7 @@ class Function(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = FunctionQuerySet.as_manager()
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("function")
