@@ -22,7 +22,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
-install: $(VENV)/.installed
+# A git-ignored .env with DEBUG=true, so manage.py and celery work in this checkout without
+# exporting anything; production sets its variables in the environment instead.
+.env:
+	@printf '# Local development settings (git-ignored); .env.example lists every variable.\nDEBUG=true\n' > $@
+	@echo "Created .env (DEBUG=true) for local development"
+
+install: $(VENV)/.installed .env
 
 ## run: install, migrate, seed the demo, and start web + worker + scheduler
 run: install
