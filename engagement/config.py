@@ -53,6 +53,17 @@ def email_config(url: str) -> dict:
         raise SettingsError(f"EMAIL_URL is malformed ({exc}); set it like {example}") from None
 
 
+def cache_config(url: str) -> dict:
+    """Parse ``CACHE_URL``: Redis shared by every process in production, memory otherwise."""
+    example = "redis://HOST:6379/1 or locmemcache://"
+    if urlsplit(url).scheme not in ("redis", "rediss", "locmemcache", "dummycache"):
+        raise SettingsError(f"CACHE_URL has an unsupported scheme; set it like {example}")
+    try:
+        return environ.Env.cache_url_config(url)
+    except (ValueError, ImproperlyConfigured) as exc:
+        raise SettingsError(f"CACHE_URL is malformed ({exc}); set it like {example}") from None
+
+
 def time_zone(name: str) -> str:
     try:
         ZoneInfo(name)

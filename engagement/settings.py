@@ -138,6 +138,10 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds API throttling counters (and, later, computed figures). In production it
+# must be shared by every gunicorn worker, so point it at Redis.
+CACHES = {"default": config.cache_config(env.str("CACHE_URL", default="locmemcache://"))}
+
 AUTH_USER_MODEL = "org.User"
 CSRF_FAILURE_VIEW = "engagement.core.views.csrf_failure"
 

@@ -97,6 +97,12 @@ def test_malformed_email_url_is_refused():
     assert "EMAIL_URL is malformed" in one_line(result.stderr)
 
 
+def test_unsupported_cache_is_refused():
+    result = run(["manage.py", "check"], CACHE_URL="memcache://127.0.0.1:11211")
+    assert result.returncode == 2
+    assert "CACHE_URL has an unsupported scheme" in one_line(result.stderr)
+
+
 def test_unknown_time_zone_is_refused():
     result = run(["manage.py", "check"], TIME_ZONE="Mars/Olympus_Mons")
     assert result.returncode == 2
