@@ -159,6 +159,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # The name of the group whose members are the organisation's executives.
 EXECUTIVE_GROUP_NAME = "Executives"
 
+# --- Governance rules -----------------------------------------------------------------------
+
+# When on, a claim on a vacant right waits for an executive's (or, later, a board chair's)
+# approval instead of being granted at once.
+CHARTER_CLAIMS_NEED_APPROVAL = _env_bool("CHARTER_CLAIMS_NEED_APPROVAL", False)
+
 # --- Internationalisation -------------------------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"

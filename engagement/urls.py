@@ -30,6 +30,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("org/", include("engagement.org.urls")),
+    path("touchpoints/", include("touchpoints.urls")),
+    path("charter/", include("charter.urls")),
     path("activity/", include("engagement.audit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("engagement.api_urls")),

@@ -1,0 +1,52 @@
+"""Who may change the charter. Pure predicates over ``roles_for``; services call them.
+
+Later apps widen ``can_decide_claim`` and ``can_resolve_conflict`` (a board's chair for the
+touchpoints in the board's scope) by registering a check with ``register_decider``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from engagement.org.roles import roles_for
+
+# Extra deciders: (user, touchpoint) -> bool. The boards app registers its chairs here.
+_DECIDERS: list[Callable] = []
+
+
+def register_decider(check: Callable) -> None:
+    _DECIDERS.append(check)
+
+
+def can_claim_for(user, function) -> bool:
+    """A function's head or delegate claims rights for it."""
+    return roles_for(user).acts_for(getattr(function, "pk", function))
+
+
+def can_release(user, assignment) -> bool:
+    """The holding function's head or delegate releases; an administrator may too."""
+    roles = roles_for(user)
+    return roles.is_admin or roles.acts_for(assignment.function_id)
+
+
+def can_withdraw(user, claim) -> bool:
+    """Whoever acts for the claiming function (not only the person who claimed)."""
+    roles = roles_for(user)
+    return roles.is_admin or roles.acts_for(claim.function_id)
+
+
+def _is_decider(user, touchpoint) -> bool:
+    roles = roles_for(user)
+    if roles.is_executive or roles.is_admin:
+        return True
+    return any(check(user, touchpoint) for check in _DECIDERS)
+
+
+def can_decide_claim(user, claim) -> bool:
+    """Approve or reject a claim waiting for approval: executives and administrators."""
+    return _is_decider(user, claim.touchpoint)
+
+
+def can_resolve_conflict(user, conflict) -> bool:
+    """Resolve a conflict: executives and administrators (boards add their chairs)."""
+    return _is_decider(user, conflict.touchpoint)
