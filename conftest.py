@@ -100,3 +100,12 @@ def require_services():
 def _fast_password_hashing(settings):
     # Real hashers are slow on purpose; tests create many people.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def require_postgres():
+    if connection.vendor != "postgresql":
+        reason = "needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)"
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(f"REQUIRE_SERVICES=1 but this run {reason}")
+        pytest.skip(reason)

@@ -179,7 +179,14 @@ def right_claim(*, actor, touchpoint: Touchpoint, right: str, function, rational
                 ) from None
             claim.status = Claim.Status.CONTESTED
             claim.decided_at = None
-            claim.save(update_fields=["status", "decided_at"])
+            try:
+                with transaction.atomic():
+                    claim.save(update_fields=["status", "decided_at"])
+            except IntegrityError:
+                # A colleague's claim for the same function became the open one first.
+                raise ConflictError(
+                    f"{function} already has an open claim on the right to {label} {touchpoint}."
+                ) from None
     if claim.status == Claim.Status.CONTESTED:
         _open_conflict(actor=actor, claim=claim, holder=holder)
     return claim

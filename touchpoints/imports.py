@@ -59,12 +59,14 @@ def read_rows(text: str) -> list[MeasurementRow]:
 
 
 def decode(data: bytes) -> str:
+    if b"\x00" in data[:4096]:
+        raise Invalid("The file is not a CSV text file (it looks binary, e.g. a spreadsheet).")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise Invalid("The file is not text (UTF-8 or Windows-1252).")
+    raise Invalid("The file is not a CSV text file (UTF-8 or Windows-1252).")
 
 
 def import_measurements(*, actor, data: bytes):
