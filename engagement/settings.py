@@ -240,7 +240,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Several models have a Status; name the touchpoint's so the generated names don't clash.
+    "ENUM_NAME_OVERRIDES": {
+        "TouchpointStatusEnum": "touchpoints.models.Touchpoint.Status",
+        "ClaimStatusEnum": "charter.models.Claim.Status",
+        "ConflictStatusEnum": "charter.models.Conflict.Status",
+    },
 }
 
 # --- Jobs -----------------------------------------------------------------------------------

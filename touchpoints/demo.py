@@ -159,8 +159,8 @@ def seed(*, stdout) -> list:
             "name": name, "stage": stages[stage], "channel": channels[channel],
             "segment": segment, "priority": priority, "status": status,
             "data_steward": people[steward],
-            "description": f"{name}: the {channels[channel].name.lower()} touchpoint "
-            f"where customers {stages[stage].description[13:].rstrip('.').lower()}.",
+            "description": f"{name}: a {channels[channel].name.lower()} touchpoint at the "
+            f"{stages[stage].name.lower()} stage. {stages[stage].description}",
         }  # fmt: skip
         touchpoint = Touchpoint.objects.filter(
             stage=stages[stage], channel=channels[channel], name=name

@@ -139,14 +139,14 @@ def kpi_penalties(touchpoints: list, today: date | None = None) -> dict[int, lis
         facts = {
             "kpi": kpi.name,
             "value": _number(kpi.latest_value),
-            "target": _number(kpi.target),
+            "target": f"{_number(kpi.target)} {kpi.unit}",
             "unit": kpi.unit,
         }
         if status == "off_target":
             found[kpi.touchpoint_id].append(
                 Penalty(
                     OFF_TARGET_POINTS,
-                    str(_("%(kpi)s is off target: %(value)s against %(target)s %(unit)s") % facts),
+                    str(_("%(kpi)s is off target: %(value)s %(unit)s against %(target)s") % facts),
                     "kpi",
                 )
             )
@@ -154,7 +154,7 @@ def kpi_penalties(touchpoints: list, today: date | None = None) -> dict[int, lis
             found[kpi.touchpoint_id].append(
                 Penalty(
                     AT_RISK_POINTS,
-                    str(_("%(kpi)s is at risk: %(value)s against %(target)s %(unit)s") % facts),
+                    str(_("%(kpi)s is at risk: %(value)s %(unit)s against %(target)s") % facts),
                     "kpi",
                 )
             )

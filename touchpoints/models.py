@@ -17,7 +17,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from touchpoints.querysets import KpiQuerySet, TouchpointQuerySet, VocabularyQuerySet
+from touchpoints.querysets import (
+    KpiQuerySet,
+    MeasurementQuerySet,
+    TouchpointQuerySet,
+    VocabularyQuerySet,
+)
 
 
 class JourneyStage(models.Model):
@@ -235,6 +240,8 @@ class Measurement(models.Model):
         related_name="+",
     )  # fmt: skip
     entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    objects = MeasurementQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("measurement")

@@ -24,3 +24,7 @@ class TouchpointQuerySet(OpenToSignedInQuerySet):
 
 class KpiQuerySet(OpenActiveQuerySet):
     pass
+
+
+class MeasurementQuerySet(OpenToSignedInQuerySet):
+    pass

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.text import slugify
 
 from engagement.audit.services import record_event
@@ -48,8 +48,15 @@ def _raise_invalid(exc: ValidationError):
 
 
 def _clean(instance, exclude=()) -> None:
+    """Validate fields and check constraints; unique constraints are left to the database,
+    so a clash (even between two concurrent requests) is a 409 from ``_save``."""
     try:
-        instance.full_clean(exclude=list(exclude))
+        instance.full_clean(
+            exclude=list(exclude), validate_unique=False, validate_constraints=False
+        )
+        for constraint in instance._meta.constraints:
+            if isinstance(constraint, models.CheckConstraint):
+                constraint.validate(type(instance), instance)
     except ValidationError as exc:
         _raise_invalid(exc)
 
@@ -231,11 +238,13 @@ class MeasurementRow:
 
 
 class RowError(ValueError):
-    """Why one row cannot be recorded; ``code`` is not_allowed, conflict or invalid."""
+    """Why one row cannot be recorded; ``code`` is not_allowed, conflict or invalid, and
+    ``field`` the column at fault, when there is one."""
 
-    def __init__(self, message: str, code: str = "invalid"):
+    def __init__(self, message: str, code: str = "invalid", field: str | None = None):
         super().__init__(message)
         self.code = code
+        self.field = field
 
 
 class RowsRejected(Invalid):
@@ -243,9 +252,15 @@ class RowsRejected(Invalid):
 
     ``errors`` lists (line, reason) for every bad row, in line order."""
 
-    def __init__(self, errors: list[tuple[int, str]], codes: list[str] | None = None):
+    def __init__(
+        self,
+        errors: list[tuple[int, str]],
+        codes: list[str] | None = None,
+        fields: list[str | None] | None = None,
+    ):
         self.errors = errors
         self.codes = codes or ["invalid"] * len(errors)
+        self.fields = fields or [None] * len(errors)
         count = len(errors)
         super().__init__(
             f"{count} row{'s' if count != 1 else ''} cannot be recorded, so nothing was: "
@@ -260,7 +275,7 @@ def _parse_period(raw) -> date:
     try:
         return date.fromisoformat(str(raw).strip())
     except ValueError:
-        raise RowError(f"period {raw!r} is not a date (YYYY-MM-DD)") from None
+        raise RowError(f"period {raw!r} is not a date (YYYY-MM-DD)", field="period") from None
 
 
 def _parse_value(raw) -> Decimal:
@@ -270,11 +285,11 @@ def _parse_value(raw) -> Decimal:
         try:
             value = Decimal(str(raw).strip())
         except InvalidOperation:
-            raise RowError(f"value {raw!r} is not a number") from None
+            raise RowError(f"value {raw!r} is not a number", field="value") from None
     if not value.is_finite():
-        raise RowError(f"value {raw!r} is not a finite number")
+        raise RowError(f"value {raw!r} is not a finite number", field="value")
     if abs(value) >= Decimal("1e10"):
-        raise RowError(f"value {raw!r} is too large")
+        raise RowError(f"value {raw!r} is too large", field="value")
     return value.quantize(Decimal("0.0001"))
 
 
@@ -327,7 +342,7 @@ def measurements_record(*, actor, rows: list[MeasurementRow]) -> list[Measuremen
                 raise RowError("source is longer than 200 characters")
             parsed.append((row.line, kpi, period, value, source))
         except RowError as exc:
-            errors.append((row.line, str(exc), exc.code))
+            errors.append((row.line, str(exc), exc.code, exc.field))
 
     seen: dict[tuple[int, date], int] = {}
     for line, kpi, period, _value, _source in parsed:
@@ -338,6 +353,7 @@ def measurements_record(*, actor, rows: list[MeasurementRow]) -> list[Measuremen
                     line,
                     f"KPI {kpi.pk} has a second value for {period} (line {seen[key]})",
                     "invalid",
+                    "period",
                 )
             )
         else:
@@ -353,11 +369,16 @@ def measurements_record(*, actor, rows: list[MeasurementRow]) -> list[Measuremen
                         seen[(kpi_id, period)],
                         f"KPI {kpi_id} already has a value for {period}",
                         "conflict",
+                        "period",
                     )
                 )
     if errors:
         errors.sort(key=lambda e: e[0])
-        raise RowsRejected([(line, msg) for line, msg, _ in errors], [c for *_, c in errors])
+        raise RowsRejected(
+            [(line, msg) for line, msg, _, _ in errors],
+            [code for _, _, code, _ in errors],
+            [field for *_, field in errors],
+        )
 
     measurements = [
         Measurement(kpi=kpi, period=period, value=value, source=source, entered_by=actor)
@@ -398,8 +419,9 @@ def measurement_record(*, actor, kpi: Kpi, period, value, source: str = "") -> M
     try:
         (measurement,) = measurements_record(actor=actor, rows=rows)
     except RowsRejected as exc:
-        (_line, message), code = exc.errors[0], exc.codes[0]
+        (_line, message), code, field = exc.errors[0], exc.codes[0], exc.fields[0]
+        message = message.replace(f"KPI {kpi.pk}", kpi.name, 1)
         sentence = message[0].upper() + message[1:] + "."
         error_class = {"not_allowed": NotAllowed, "conflict": Conflict}.get(code, Invalid)
-        raise error_class(sentence) from None
+        raise error_class(sentence, field=field) from None
     return measurement

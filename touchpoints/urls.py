@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from touchpoints import views
 
 app_name = "touchpoints"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.touchpoint_list, name="touchpoint_list"),
+    path("export.csv", views.touchpoint_export, name="touchpoint_export"),
+    path("new/", views.touchpoint_create, name="touchpoint_create"),
+    path("<int:pk>/", views.touchpoint_detail, name="touchpoint_detail"),
+    path("<int:pk>/edit/", views.touchpoint_edit, name="touchpoint_edit"),
+    path(
+        "kpis/<int:pk>/measurements/new/",
+        views.measurement_create,
+        name="measurement_create",
+    ),
+    path("measurements/import/", views.measurement_import, name="measurement_import"),
+]

@@ -102,7 +102,7 @@ def test_each_finding_costs_its_points_and_says_why(time_machine):
     expected = OFF_TARGET_POINTS + AT_RISK_POINTS + STALE_POINTS + 10  # one vacant right
     assert health.score == 100 - expected
     reasons = " | ".join(p.reason for p in health.penalties)
-    assert "Conversion is off target: 50 against 80 %" in reasons
+    assert "Conversion is off target: 50 % against 80 %" in reasons
     assert "Retention is at risk" in reasons
     assert "NPS is stale: last measured for 2026-06-01" in reasons
     assert "Nobody holds the right to update it" in reasons
