@@ -21,7 +21,7 @@ from django.utils.text import slugify
 
 from engagement.audit.services import record_event
 from engagement.audit.snapshot import snapshot
-from engagement.core.errors import Conflict, Invalid, NotAllowed
+from engagement.core.errors import Conflict, Invalid, NotAllowed, raise_invalid
 from touchpoints import permissions
 from touchpoints.health import period_start
 from touchpoints.models import Channel, JourneyStage, Kpi, Measurement, Touchpoint
@@ -40,13 +40,6 @@ CHANNEL_FIELDS = ("name", "slug", "description", "is_active")
 _UNSET = object()
 
 
-def _raise_invalid(exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        field, messages = next(iter(exc.message_dict.items()))
-        raise Invalid(messages[0], field=None if field == "__all__" else field) from None
-    raise Invalid(exc.messages[0]) from None
-
-
 def _clean(instance, exclude=()) -> None:
     """Validate fields and check constraints; unique constraints are left to the database,
     so a clash (even between two concurrent requests) is a 409 from ``_save``."""
@@ -58,7 +51,7 @@ def _clean(instance, exclude=()) -> None:
             if isinstance(constraint, models.CheckConstraint):
                 constraint.validate(type(instance), instance)
     except ValidationError as exc:
-        _raise_invalid(exc)
+        raise_invalid(exc)
 
 
 def _save(instance, clash_message: str) -> None:

@@ -50,3 +50,14 @@ class Conflict(DomainError):
 
     status_code = 409
     code = "conflict"
+
+
+def raise_invalid(exc) -> None:
+    """Re-raise a Django ``ValidationError`` as ``Invalid``, naming its first field and message.
+
+    Services validate with ``full_clean()``; this gives the person the first problem in words,
+    with the field it belongs to so forms can show it there."""
+    if hasattr(exc, "error_dict"):
+        field, messages = next(iter(exc.message_dict.items()))
+        raise Invalid(messages[0], field=None if field == "__all__" else field) from None
+    raise Invalid(exc.messages[0]) from None

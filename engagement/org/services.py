@@ -17,7 +17,7 @@ from django.utils.text import slugify
 
 from engagement.audit.services import record_event
 from engagement.audit.snapshot import snapshot
-from engagement.core.errors import Conflict, Invalid, NotAllowed
+from engagement.core.errors import Conflict, Invalid, NotAllowed, raise_invalid
 from engagement.org import roles
 from engagement.org.models import Function, User
 from engagement.org.permissions import can_manage_organisation
@@ -42,13 +42,6 @@ def _require_manager(actor) -> None:
         raise NotAllowed("Only administrators can change the organisation.")
 
 
-def _raise_invalid(exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        field, messages = next(iter(exc.message_dict.items()))
-        raise Invalid(messages[0], field=None if field == "__all__" else field) from None
-    raise Invalid(exc.messages[0]) from None
-
-
 def _check_people(head: User | None, delegates: list[User]) -> None:
     if head is not None and not head.is_active:
         raise Invalid(f"{head} is deactivated and cannot head a function.", field="head")
@@ -68,7 +61,7 @@ def _save_function(function: Function) -> None:
     try:
         function.full_clean(validate_constraints=False)
     except ValidationError as exc:
-        _raise_invalid(exc)
+        raise_invalid(exc)
     try:
         with transaction.atomic():
             function.save()
@@ -197,7 +190,7 @@ def person_create(
     try:
         person.full_clean(exclude=["password"])
     except ValidationError as exc:
-        _raise_invalid(exc)
+        raise_invalid(exc)
     person.save()
     if is_executive:
         person.groups.add(_executive_group())
@@ -231,7 +224,7 @@ def person_update(*, actor, person: User, is_executive: bool = _UNSET, **changes
     try:
         person.full_clean(exclude=["password"])
     except ValidationError as exc:
-        _raise_invalid(exc)
+        raise_invalid(exc)
     person.save()
     if is_executive is not _UNSET:
         if is_executive:
