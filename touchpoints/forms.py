@@ -8,7 +8,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from engagement.org.models import User
-from touchpoints.models import Channel, JourneyStage, Touchpoint
+from touchpoints.models import Channel, JourneyStage, Kpi, Touchpoint
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -138,3 +138,56 @@ class MeasurementImportForm(forms.Form):
                 % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)}
             )
         return upload
+
+
+class KpiForm(forms.Form):
+    """A KPI's definition. On edit, only the fields that changed are sent to the service."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    unit = forms.CharField(
+        label=_("Unit"), max_length=30, help_text=_("e.g. %, seconds, score, stars")
+    )
+    direction = forms.ChoiceField(
+        label=_("Direction"), choices=_capitalised(Kpi.Direction), initial="higher"
+    )
+    target = forms.DecimalField(label=_("Target"), max_digits=14, decimal_places=4)
+    at_risk_threshold = forms.DecimalField(
+        label=_("At-risk threshold"),
+        max_digits=14,
+        decimal_places=4,
+        required=False,
+        help_text=_(
+            "The worst value still counted as at risk rather than off target: "
+            "below the target when higher is better, above it when lower is better."
+        ),
+    )
+    period = forms.ChoiceField(
+        label=_("Measured"), choices=_capitalised(Kpi.Period), initial="monthly"
+    )
+    stale_after_periods = forms.IntegerField(
+        label=_("Stale after (periods)"),
+        min_value=1,
+        max_value=120,
+        initial=2,
+        help_text=_("With no value in this many periods the KPI counts as stale."),
+    )
+    is_active = forms.BooleanField(
+        label=_("Active"),
+        required=False,
+        initial=True,
+        help_text=_("Retire a KPI instead of deleting it; its values stay on record."),
+    )
+
+    def __init__(self, *args, kpi=None, **kwargs):
+        self.kpi = kpi
+        if kpi is not None:
+            kwargs.setdefault("initial", {name: getattr(kpi, name) for name in self.base_fields})
+        super().__init__(*args, **kwargs)
+        for name in ("target", "at_risk_threshold"):
+            self.fields[name].widget.attrs["step"] = "any"
+
+    def changes(self) -> dict:
+        data = dict(self.cleaned_data)
+        if self.kpi is None:
+            return data
+        return {name: value for name, value in data.items() if getattr(self.kpi, name) != value}

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from engagement.core.errors import DomainError
 from touchpoints import charts, permissions, selectors, services
 from touchpoints.filters import TouchpointListFilterSet
-from touchpoints.forms import MeasurementForm, MeasurementImportForm, TouchpointForm
+from touchpoints.forms import KpiForm, MeasurementForm, MeasurementImportForm, TouchpointForm
 from touchpoints.health import (
     AT_RISK_POINTS,
     HEALTHY_FROM,
@@ -260,6 +260,66 @@ def touchpoint_edit(request, pk):
         "touchpoints/touchpoint_form.html",
         {"form": form, "touchpoint": touchpoint, "allowed": allowed},
         status=status,
+    )
+
+
+# --- KPIs ------------------------------------------------------------------------------------
+
+
+def _kpi_form_page(request, *, touchpoint, kpi, allowed, form, status):
+    return render(
+        request,
+        "touchpoints/kpi_form.html",
+        {"form": form, "touchpoint": touchpoint, "kpi": kpi, "allowed": allowed},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def kpi_create(request, pk):
+    touchpoint = _get_touchpoint(request, pk)
+    allowed = permissions.can_edit_touchpoint(request.user, touchpoint)
+    form = KpiForm(request.POST or None)
+    status = 200 if allowed else 403
+    if request.method == "POST" and form.is_valid():
+        try:
+            kpi = services.kpi_create(actor=request.user, touchpoint=touchpoint, **form.changes())
+        except DomainError as exc:
+            status = _form_error(form, exc)
+        else:
+            messages.success(request, _("The KPI %(name)s was added.") % {"name": kpi.name})
+            return redirect(touchpoint)
+    elif request.method == "POST":
+        status = 400 if allowed else 403
+    return _kpi_form_page(
+        request, touchpoint=touchpoint, kpi=None, allowed=allowed, form=form, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def kpi_edit(request, pk):
+    try:
+        kpi = selectors.kpi_get(user=request.user, pk=pk)
+    except Kpi.DoesNotExist:
+        raise Http404("No such KPI.") from None
+    touchpoint = kpi.touchpoint
+    allowed = permissions.can_edit_touchpoint(request.user, touchpoint)
+    form = KpiForm(request.POST or None, kpi=kpi)
+    status = 200 if allowed else 403
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.kpi_update(actor=request.user, kpi=kpi, **form.changes())
+        except DomainError as exc:
+            status = _form_error(form, exc)
+        else:
+            messages.success(
+                request, _("Your changes to %(name)s were saved.") % {"name": kpi.name}
+            )
+            return redirect(touchpoint)
+    elif request.method == "POST":
+        status = 400 if allowed else 403
+    return _kpi_form_page(
+        request, touchpoint=touchpoint, kpi=kpi, allowed=allowed, form=form, status=status
     )
 
 
