@@ -18,6 +18,11 @@ def register_decider(check: Callable) -> None:
     _DECIDERS.append(check)
 
 
+def can_assign_directly(user) -> bool:
+    """Set a right's holder without a claim (setting up a charter): administrators only."""
+    return roles_for(user).is_admin
+
+
 def can_claim_for(user, function) -> bool:
     """A function's head or delegate claims rights for it."""
     return roles_for(user).acts_for(getattr(function, "pk", function))

@@ -394,9 +394,7 @@ def right_assign(*, actor, touchpoint: Touchpoint, right: str, function) -> Righ
     are left for their own decisions.
     """
     _check_right(right)
-    from engagement.org.roles import roles_for
-
-    if not roles_for(actor).is_admin:
+    if not permissions.can_assign_directly(actor):
         raise NotAllowed("Only an administrator can assign rights directly.")
     current = _active_holder(touchpoint.pk, right, lock=True)
     if current is not None:

@@ -126,7 +126,7 @@ def channel_save(*, actor, channel: Channel | None = None, **fields) -> Channel:
 # --- Touchpoints ------------------------------------------------------------------------------
 
 
-def _check_vocabulary_active(touchpoint: Touchpoint, changes: dict) -> None:
+def _check_references_active(changes: dict) -> None:
     if "stage" in changes and changes["stage"] is not None and not changes["stage"].is_active:
         raise Invalid(f"The journey stage {changes['stage']} is retired.", field="stage")
     if "channel" in changes and changes["channel"] is not None and not changes["channel"].is_active:
@@ -144,9 +144,9 @@ def touchpoint_create(*, actor, **fields) -> Touchpoint:
     if not permissions.can_manage_touchpoints(actor):
         raise NotAllowed("Only executives and administrators can add touchpoints.")
     touchpoint = Touchpoint()
-    _check_vocabulary_active(touchpoint, fields)
+    _check_references_active(fields)
     _apply(touchpoint, fields, set(TOUCHPOINT_FIELDS) - {"is_archived"})
-    _clean(touchpoint, exclude=["data_steward"] if touchpoint.data_steward_id is None else ())
+    _clean(touchpoint)
     _save(touchpoint, "A touchpoint with this name already exists in this stage and channel.")
     record_event(
         actor=actor, verb="touchpoint.created", obj=touchpoint,
@@ -169,7 +169,7 @@ def touchpoint_update(*, actor, touchpoint: Touchpoint, **changes) -> Touchpoint
     if "is_archived" in changes and not permissions.can_manage_touchpoints(actor):
         raise NotAllowed("Only executives and administrators can archive touchpoints.")
     before = snapshot(touchpoint, TOUCHPOINT_FIELDS)
-    _check_vocabulary_active(touchpoint, changes)
+    _check_references_active(changes)
     _apply(touchpoint, changes, TOUCHPOINT_FIELDS)
     _clean(touchpoint)
     _save(touchpoint, "A touchpoint with this name already exists in this stage and channel.")
