@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import contextlib
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from engagement.audit.services import record_event
 from engagement.audit.snapshot import snapshot
-from engagement.core.errors import Conflict, Invalid, NotAllowed, raise_invalid
+from engagement.core.errors import Conflict, Invalid, NotAllowed
+from engagement.core.validation import apply_changes, clean, save_or_conflict
 from touchpoints import permissions
 from touchpoints.health import period_start
 from touchpoints.models import Channel, JourneyStage, Kpi, Measurement, Touchpoint
@@ -38,36 +37,6 @@ MEASUREMENT_FIELDS = ("kpi", "period", "value", "source")
 STAGE_FIELDS = ("name", "slug", "position", "description", "is_active")
 CHANNEL_FIELDS = ("name", "slug", "description", "is_active")
 _UNSET = object()
-
-
-def _clean(instance, exclude=()) -> None:
-    """Validate fields and check constraints; unique constraints are left to the database,
-    so a clash (even between two concurrent requests) is a 409 from ``_save``."""
-    try:
-        instance.full_clean(
-            exclude=list(exclude), validate_unique=False, validate_constraints=False
-        )
-        for constraint in instance._meta.constraints:
-            if isinstance(constraint, models.CheckConstraint):
-                constraint.validate(type(instance), instance)
-    except ValidationError as exc:
-        raise_invalid(exc)
-
-
-def _save(instance, clash_message: str) -> None:
-    try:
-        with transaction.atomic():
-            instance.save()
-    except IntegrityError:
-        raise Conflict(clash_message) from None
-
-
-def _apply(instance, changes: dict, allowed: Iterable[str]) -> None:
-    unknown = set(changes) - set(allowed)
-    if unknown:
-        raise Invalid(f"Unknown field(s): {', '.join(sorted(unknown))}.")
-    for name, value in changes.items():
-        setattr(instance, name, value.strip() if isinstance(value, str) else value)
 
 
 # --- Journey stages and channels --------------------------------------------------------------
@@ -92,9 +61,9 @@ def stage_save(*, actor, stage: JourneyStage | None = None, **fields) -> Journey
     else:
         stage = JourneyStage.objects.select_for_update().get(pk=stage.pk)
         before = snapshot(stage, STAGE_FIELDS)
-    _apply(stage, fields, STAGE_FIELDS)
-    _clean(stage)
-    _save(stage, f"A journey stage named {stage.name!r} already exists.")
+    apply_changes(stage, fields, STAGE_FIELDS)
+    clean(stage)
+    save_or_conflict(stage, f"A journey stage named {stage.name!r} already exists.")
     after = snapshot(stage, STAGE_FIELDS)
     if after != before:
         verb = "stage.created" if before is None else "stage.updated"
@@ -113,9 +82,9 @@ def channel_save(*, actor, channel: Channel | None = None, **fields) -> Channel:
     else:
         channel = Channel.objects.select_for_update().get(pk=channel.pk)
         before = snapshot(channel, CHANNEL_FIELDS)
-    _apply(channel, fields, CHANNEL_FIELDS)
-    _clean(channel)
-    _save(channel, f"A channel named {channel.name!r} already exists.")
+    apply_changes(channel, fields, CHANNEL_FIELDS)
+    clean(channel)
+    save_or_conflict(channel, f"A channel named {channel.name!r} already exists.")
     after = snapshot(channel, CHANNEL_FIELDS)
     if after != before:
         verb = "channel.created" if before is None else "channel.updated"
@@ -145,9 +114,11 @@ def touchpoint_create(*, actor, **fields) -> Touchpoint:
         raise NotAllowed("Only executives and administrators can add touchpoints.")
     touchpoint = Touchpoint()
     _check_references_active(fields)
-    _apply(touchpoint, fields, set(TOUCHPOINT_FIELDS) - {"is_archived"})
-    _clean(touchpoint)
-    _save(touchpoint, "A touchpoint with this name already exists in this stage and channel.")
+    apply_changes(touchpoint, fields, set(TOUCHPOINT_FIELDS) - {"is_archived"})
+    clean(touchpoint)
+    save_or_conflict(
+        touchpoint, "A touchpoint with this name already exists in this stage and channel."
+    )
     record_event(
         actor=actor, verb="touchpoint.created", obj=touchpoint,
         after=snapshot(touchpoint, TOUCHPOINT_FIELDS),
@@ -170,9 +141,11 @@ def touchpoint_update(*, actor, touchpoint: Touchpoint, **changes) -> Touchpoint
         raise NotAllowed("Only executives and administrators can archive touchpoints.")
     before = snapshot(touchpoint, TOUCHPOINT_FIELDS)
     _check_references_active(changes)
-    _apply(touchpoint, changes, TOUCHPOINT_FIELDS)
-    _clean(touchpoint)
-    _save(touchpoint, "A touchpoint with this name already exists in this stage and channel.")
+    apply_changes(touchpoint, changes, TOUCHPOINT_FIELDS)
+    clean(touchpoint)
+    save_or_conflict(
+        touchpoint, "A touchpoint with this name already exists in this stage and channel."
+    )
     after = snapshot(touchpoint, TOUCHPOINT_FIELDS)
     if after != before:
         verb = "touchpoint.updated"
@@ -192,9 +165,9 @@ def kpi_create(*, actor, touchpoint: Touchpoint, **fields) -> Kpi:
             "Only the touchpoint's data steward, executives and administrators can add KPIs."
         )
     kpi = Kpi(touchpoint=touchpoint)
-    _apply(kpi, fields, set(KPI_FIELDS) - {"touchpoint"})
-    _clean(kpi)
-    _save(kpi, f"{touchpoint} already has a KPI named {kpi.name!r}.")
+    apply_changes(kpi, fields, set(KPI_FIELDS) - {"touchpoint"})
+    clean(kpi)
+    save_or_conflict(kpi, f"{touchpoint} already has a KPI named {kpi.name!r}.")
     record_event(actor=actor, verb="kpi.created", obj=kpi, after=snapshot(kpi, KPI_FIELDS))
     return kpi
 
@@ -207,9 +180,9 @@ def kpi_update(*, actor, kpi: Kpi, **changes) -> Kpi:
             "Only the touchpoint's data steward, executives and administrators can change KPIs."
         )
     before = snapshot(kpi, KPI_FIELDS)
-    _apply(kpi, changes, set(KPI_FIELDS) - {"touchpoint"})
-    _clean(kpi)
-    _save(kpi, f"{kpi.touchpoint} already has a KPI named {kpi.name!r}.")
+    apply_changes(kpi, changes, set(KPI_FIELDS) - {"touchpoint"})
+    clean(kpi)
+    save_or_conflict(kpi, f"{kpi.touchpoint} already has a KPI named {kpi.name!r}.")
     after = snapshot(kpi, KPI_FIELDS)
     if after != before:
         record_event(actor=actor, verb="kpi.updated", obj=kpi, before=before, after=after)
