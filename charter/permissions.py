@@ -10,12 +10,17 @@ from collections.abc import Callable
 
 from engagement.org.roles import roles_for
 
-# Extra deciders: (user, touchpoint) -> bool. The boards app registers its chairs here.
-_DECIDERS: list[Callable] = []
+# Extra deciders: (user, touchpoint) -> bool. The boards app registers its chairs here: for
+# claims directly, and for conflicts only while they log the board decision that resolves one.
+_CLAIM_DECIDERS: list[Callable] = []
+_CONFLICT_DECIDERS: list[Callable] = []
 
 
-def register_decider(check: Callable) -> None:
-    _DECIDERS.append(check)
+def register_decider(check: Callable, *, claims: bool = True, conflicts: bool = True) -> None:
+    if claims:
+        _CLAIM_DECIDERS.append(check)
+    if conflicts:
+        _CONFLICT_DECIDERS.append(check)
 
 
 def can_assign_directly(user) -> bool:
@@ -40,18 +45,19 @@ def can_withdraw(user, claim) -> bool:
     return roles.is_admin or roles.acts_for(claim.function_id)
 
 
-def _is_decider(user, touchpoint) -> bool:
+def _is_decider(user, touchpoint, deciders: list[Callable]) -> bool:
     roles = roles_for(user)
     if roles.is_executive or roles.is_admin:
         return True
-    return any(check(user, touchpoint) for check in _DECIDERS)
+    return any(check(user, touchpoint) for check in deciders)
 
 
 def can_decide_claim(user, claim) -> bool:
-    """Approve or reject a claim waiting for approval: executives and administrators."""
-    return _is_decider(user, claim.touchpoint)
+    """Approve or reject a claim waiting for approval: executives and administrators (boards
+    add the chairs of the boards governing the touchpoint)."""
+    return _is_decider(user, claim.touchpoint, _CLAIM_DECIDERS)
 
 
 def can_resolve_conflict(user, conflict) -> bool:
     """Resolve a conflict: executives and administrators (boards add their chairs)."""
-    return _is_decider(user, conflict.touchpoint)
+    return _is_decider(user, conflict.touchpoint, _CONFLICT_DECIDERS)

@@ -210,7 +210,10 @@ def claim_approve(*, actor, claim: Claim, note: str = "") -> RightAssignment:
     """
     claim = _lock_open_claim(claim, statuses=(Claim.Status.PENDING,))
     if not permissions.can_decide_claim(actor, claim):
-        raise NotAllowed("Only an executive or an administrator can approve claims.")
+        raise NotAllowed(
+            "Only an executive, an administrator or the chair of a board governing this "
+            "touchpoint can approve claims."
+        )
     holder = _active_holder(claim.touchpoint_id, claim.right)
     if holder is not None:
         raise ConflictError(
@@ -243,7 +246,10 @@ def claim_reject(*, actor, claim: Claim, note: str) -> Claim:
     """Reject a claim waiting for approval, with a reason the claimant will read."""
     claim = _lock_open_claim(claim, statuses=(Claim.Status.PENDING,))
     if not permissions.can_decide_claim(actor, claim):
-        raise NotAllowed("Only an executive or an administrator can reject claims.")
+        raise NotAllowed(
+            "Only an executive, an administrator or the chair of a board governing this "
+            "touchpoint can reject claims."
+        )
     if not note.strip():
         raise Invalid("Say why the claim is rejected.", field="note")
     before = snapshot(claim, CLAIM_FIELDS)
@@ -323,7 +329,10 @@ def conflict_resolve(*, actor, conflict: Conflict, winner, rationale: str) -> Co
     if conflict.status != Conflict.Status.OPEN:
         raise ConflictError(f"This conflict is already {conflict.get_status_display()}.")
     if not permissions.can_resolve_conflict(actor, conflict):
-        raise NotAllowed("Only an executive or an administrator can resolve conflicts.")
+        raise NotAllowed(
+            "Only an executive, an administrator, or the chair of a board governing this "
+            "touchpoint (by logging a board decision) can resolve this conflict."
+        )
     winner_id = getattr(winner, "pk", winner)
     if winner_id not in (conflict.holder_function_id, conflict.claimant_function_id):
         raise Invalid(

@@ -379,10 +379,10 @@ def test_resolving_is_refused_to_a_function_head(client, function_owner, charter
     url = reverse("charter:conflict_resolve", kwargs={"pk": charter.pk})
     data = {"winner": function.pk, "rationale": "Mine.", "origin": "touchpoint"}
     response = client.post(url, data, follow=True)
-    assert "Only an executive or an administrator" in response.content.decode()
+    assert "Only an executive, an administrator, or the chair" in response.content.decode()
     htmx = client.post(url, data, **HTMX)
     assert htmx.status_code == 403
-    assert "Only an executive or an administrator" in htmx.content.decode()
+    assert "Only an executive, an administrator, or the chair" in htmx.content.decode()
     assert _state() == before
 
 
