@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("engagement.audit.api.urls")),
     path("", include("touchpoints.api.urls")),
     path("", include("charter.api.urls")),
+    path("", include("boards.api.urls")),
 ]

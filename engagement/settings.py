@@ -164,6 +164,10 @@ EXECUTIVE_GROUP_NAME = "Executives"
 # When on, a claim on a vacant right waits for an executive's (or, later, a board chair's)
 # approval instead of being granted at once.
 CHARTER_CLAIMS_NEED_APPROVAL = _env_bool("CHARTER_CLAIMS_NEED_APPROVAL", False)
+# How far ahead the scanner materialises each board's meetings from its cadence.
+BOARD_MEETING_HORIZON_DAYS = _env_int("BOARD_MEETING_HORIZON_DAYS", 90)
+if not 1 <= BOARD_MEETING_HORIZON_DAYS <= 3660:
+    raise config.SettingsError("BOARD_MEETING_HORIZON_DAYS must be between 1 and 3660 days")
 
 # --- Internationalisation -------------------------------------------------------------------
 
@@ -245,6 +249,14 @@ SPECTACULAR_SETTINGS = {
         "TouchpointStatusEnum": "touchpoints.models.Touchpoint.Status",
         "ClaimStatusEnum": "charter.models.Claim.Status",
         "ConflictStatusEnum": "charter.models.Conflict.Status",
+        "MeetingStatusEnum": "boards.models.Meeting.Status",
+        "AttendanceStatusEnum": "boards.models.Attendance.Status",
+        "DecisionStatusEnum": "boards.models.Decision.Status",
+        "EscalationStatusEnum": "boards.models.Escalation.Status",
+        "MembershipRoleEnum": "boards.models.Membership.Role",
+        # A KPI's direction (higher/lower is better) and an agenda item's move (up/down).
+        "DirectionEnum": "touchpoints.models.Kpi.Direction",
+        "AgendaItemMoveDirectionEnum": "boards.api.serializers.MOVE_DIRECTIONS",
     },
 }
 
@@ -289,6 +301,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagement.core.tasks.record_heartbeat",
         "schedule": timedelta(seconds=_env_int("HEARTBEAT_INTERVAL_SECONDS", 60)),
         "options": {"expires": 50},
+    },
+    # Keeps every board's meetings in step with its cadence over the horizon; idempotent.
+    "schedule-meetings": {
+        "task": "boards.tasks.schedule_meetings",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 50 * 60},
+    },
+    # Open decisions past their due date become overdue (scans due_on < today: catches up).
+    "mark-overdue-decisions": {
+        "task": "boards.tasks.mark_overdue_decisions",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 50 * 60},
     },
 }
 

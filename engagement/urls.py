@@ -32,6 +32,7 @@ urlpatterns = [
     path("org/", include("engagement.org.urls")),
     path("touchpoints/", include("touchpoints.urls")),
     path("charter/", include("charter.urls")),
+    path("boards/", include("boards.urls")),
     path("activity/", include("engagement.audit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("engagement.api_urls")),

@@ -17,6 +17,9 @@ PUBLIC = {
     "/api/v1/auth/token/": "exchanges a username and password for a token",
     "/admin/login/": "the admin's own login page",
 }
+# Routes whose secret, revocable token in the address is the key (calendar apps cannot sign
+# in). An unknown token must be a 404, never a redirect that confirms the route exists.
+PUBLIC_BY_TOKEN = {"/boards/calendar/sample.ics": "a calendar feed"}
 # Pages that live under /api/ but are pages (HTML for people), so they redirect to login.
 PAGES_UNDER_API = {"/api/docs/"}
 
@@ -80,7 +83,13 @@ def test_public_routes_answer_without_a_login(client, path):
     assert response.status_code in (200, 405)
 
 
-@pytest.mark.parametrize("path", [p for p in PATHS if p not in PUBLIC])
+@pytest.mark.parametrize("path", sorted(PUBLIC_BY_TOKEN))
+def test_token_routes_answer_404_to_an_unknown_token_without_a_login(client, path):
+    assert path in PATHS
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("path", [p for p in PATHS if p not in PUBLIC and p not in PUBLIC_BY_TOKEN])
 def test_anonymous_requests_are_refused(client, path):
     response = client.get(path)
     if path.startswith("/api/") and path not in PAGES_UNDER_API:

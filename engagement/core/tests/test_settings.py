@@ -175,3 +175,11 @@ def test_broker_rules():
     assert broker_url("redis://localhost:6379/0")
     with pytest.raises(SettingsError):
         broker_url("amqp://guest@localhost//")
+
+
+@pytest.mark.parametrize(("value", "says"), [("0", "between 1 and 3660"), ("ninety", "whole")])
+def test_bad_meeting_horizon_is_refused(value, says):
+    result = run(["manage.py", "check"], BOARD_MEETING_HORIZON_DAYS=value)
+    assert result.returncode == 2
+    line = one_line(result.stderr)
+    assert "BOARD_MEETING_HORIZON_DAYS" in line and says in line
