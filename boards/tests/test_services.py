@@ -21,7 +21,7 @@ from boards.models import (
     Meeting,
     Membership,
 )
-from boards.tests.factories import BoardFactory, MeetingFactory, MembershipFactory
+from boards.tests.factories import BoardFactory, MeetingFactory
 from charter import services as charter_services
 from charter.models import Claim, Conflict, RightAssignment
 from engagement.audit.models import AuditEvent
@@ -39,54 +39,6 @@ LONG_AGO = date(2026, 1, 1)
 
 
 @pytest.fixture
-def touchpoint():
-    return TouchpointFactory(name="Call-centre script")
-
-
-@pytest.fixture
-def top_chair():
-    return UserFactory(first_name="Catherine", last_name="Moreau", title="CEO")
-
-
-@pytest.fixture
-def top(top_chair):
-    """The executive committee: the top of the ladder."""
-    return BoardFactory(name="Executive committee", chair=top_chair)
-
-
-@pytest.fixture
-def chair():
-    return UserFactory(first_name="Dana", last_name="Chair")
-
-
-@pytest.fixture
-def board(chair, top, touchpoint):
-    """The board the roles are about; it governs ``touchpoint`` and escalates to ``top``."""
-    board = BoardFactory(name="Customer board", chair=chair, escalates_to=top)
-    board.scope_touchpoints.add(touchpoint)
-    return board
-
-
-@pytest.fixture
-def board_delegate(board, function):
-    person = UserFactory(first_name="Dele", last_name="Gate")
-    MembershipFactory(
-        board=board, person=person, function=function, is_delegate=True, started_on=LONG_AGO
-    )
-    return person
-
-
-@pytest.fixture
-def board_member(board, function):
-    person = UserFactory(first_name="Mem", last_name="Ber")
-    MembershipFactory(
-        board=board, person=person, function=function, role=Membership.Role.CORE,
-        started_on=LONG_AGO,
-    )  # fmt: skip
-    return person
-
-
-@pytest.fixture
 def other_chair(top):
     """Chairs a sibling board (under the same top): leads a board, but not this one."""
     person = UserFactory(first_name="Otto", last_name="Chair")
@@ -97,19 +49,6 @@ def other_chair(top):
 @pytest.fixture
 def other_board(other_chair):
     return Board.objects.get(chair=other_chair)
-
-
-@pytest.fixture
-def sub_chair():
-    return UserFactory(first_name="Sub", last_name="Chair")
-
-
-@pytest.fixture
-def sub_board(board, sub_chair, touchpoint):
-    """A board below ``board``: it escalates to it."""
-    sub = BoardFactory(name="Web working group", chair=sub_chair, escalates_to=board)
-    sub.scope_touchpoints.add(touchpoint)
-    return sub
 
 
 ROLES = (

@@ -36,33 +36,6 @@ LONG_AGO = date(2026, 1, 1)
 # --- The scene ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def touchpoint():
-    return TouchpointFactory(name="Call-centre script")
-
-
-@pytest.fixture
-def top_chair():
-    return UserFactory(first_name="Catherine", last_name="Moreau", title="CEO")
-
-
-@pytest.fixture
-def top(top_chair):
-    return BoardFactory(name="Executive committee", chair=top_chair)
-
-
-@pytest.fixture
-def chair():
-    return UserFactory(first_name="Dana", last_name="Chair")
-
-
-@pytest.fixture
-def board(chair, top, touchpoint):
-    board = BoardFactory(name="Customer board", chair=chair, escalates_to=top)
-    board.scope_touchpoints.add(touchpoint)
-    return board
-
-
 def _seat(board, person, function, role=Membership.Role.CORE, **extra):
     return MembershipFactory(
         board=board, person=person, function=function, role=role, started_on=LONG_AGO, **extra
