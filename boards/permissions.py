@@ -38,6 +38,7 @@ def _delegate_board_ids(user) -> frozenset[int]:
 def forget(user) -> None:
     """Drop what was cached on ``user`` (after memberships change in the same request)."""
     user.__dict__.pop("_board_delegate_ids", None)
+    user.__dict__.pop("_board_governs", None)
 
 
 def is_chair(user, board) -> bool:
@@ -113,14 +114,17 @@ def can_manage_feed(user, *, board=None, person=None, revoking: bool = False) ->
 
 def governs(user, touchpoint) -> bool:
     """``user`` leads an active board whose scope includes ``touchpoint``. Registered with the
-    charter as a decider, so chairs approve claims and resolve conflicts in their scope."""
+    charter as a decider, so chairs approve claims in their scope. Cached per touchpoint on
+    the user object: a charter page asks it once per claim of the same touchpoint."""
     if not _signed_in(user):
         return False
-    from boards.models import Board
+    cache = user.__dict__.setdefault("_board_governs", {})
+    if touchpoint.pk not in cache:
+        from boards.models import Board
 
-    boards = Board.objects.active().governing(touchpoint)
-    delegate_ids = _delegate_board_ids(user)
-    return any(
-        board.chair_id == user.pk or board.pk in delegate_ids
-        for board in boards.only("pk", "chair_id")
-    )
+        boards = Board.objects.active().governing(touchpoint).only("pk", "chair_id")
+        delegate_ids = _delegate_board_ids(user)
+        cache[touchpoint.pk] = any(
+            board.chair_id == user.pk or board.pk in delegate_ids for board in boards
+        )
+    return cache[touchpoint.pk]

@@ -22,6 +22,7 @@ from boards.models import (
     Attendance,
     Board,
     Decision,
+    DecisionFact,
     Escalation,
     Meeting,
     Membership,
@@ -181,19 +182,26 @@ def decision_list(*, user):
     )  # fmt: skip
 
 
-def decision_get(*, user, pk: int) -> Decision:
-    return get_object_or_404(
-        decision_list(user=user).prefetch_related(
-            "touchpoints", Prefetch("facts", queryset=_facts_queryset()), "escalations__to_board"
-        ),
-        pk=pk,
+def decision_records(*, user):
+    """Decisions with everything their full record shows: who logged and implemented them,
+    their touchpoints and the facts considered (the API's list and detail)."""
+    return (
+        decision_list(user=user)
+        .select_related("logged_by", "implemented_by")
+        .prefetch_related(
+            "touchpoints",
+            Prefetch(
+                "facts",
+                queryset=DecisionFact.objects.select_related("touchpoint", "kpi").order_by("id"),
+            ),
+        )
     )
 
 
-def _facts_queryset():
-    from boards.models import DecisionFact
-
-    return DecisionFact.objects.select_related("touchpoint", "kpi").order_by("id")
+def decision_get(*, user, pk: int) -> Decision:
+    return get_object_or_404(
+        decision_records(user=user).prefetch_related("escalations__to_board"), pk=pk
+    )
 
 
 def escalation_list(*, user):

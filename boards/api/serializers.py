@@ -27,21 +27,6 @@ from engagement.org.api.serializers import FunctionRefSerializer, PersonRefSeria
 from engagement.org.models import Function, User
 from touchpoints.models import JourneyStage, Kpi, Touchpoint
 
-# --- Errors --------------------------------------------------------------------------------------
-
-
-class BoardsErrorSerializer(serializers.Serializer):
-    """The API's one error format (``engagement.core.api.errors``)."""
-
-    detail = serializers.CharField(help_text="A sentence for a person.")
-    code = serializers.CharField(help_text="invalid, not_allowed, not_found, conflict...")
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="Messages per field, for invalid input.",
-    )
-
-
 # --- References ----------------------------------------------------------------------------------
 
 

@@ -28,20 +28,21 @@ from boards.filters import (
     MeetingFilterSet,
     MembershipFilterSet,
 )
-from boards.models import AgendaItem, DecisionFact, Membership
+from boards.models import AgendaItem, Membership
+from engagement.core.api.errors import ErrorSerializer
 
 ERRORS = {
     400: OpenApiResponse(
-        s.BoardsErrorSerializer,
+        ErrorSerializer,
         description="The input is not valid: an unknown id, a missing reason, a rule broken.",
     ),
     403: OpenApiResponse(
-        s.BoardsErrorSerializer,
+        ErrorSerializer,
         description="You may not do this (for example, you do not chair this board).",
     ),
-    404: OpenApiResponse(s.BoardsErrorSerializer, description="No such object."),
+    404: OpenApiResponse(ErrorSerializer, description="No such object."),
     409: OpenApiResponse(
-        s.BoardsErrorSerializer,
+        ErrorSerializer,
         description="It clashes with the current state (already decided, cancelled, held).",
     ),
 }
@@ -484,12 +485,7 @@ class DecisionViewSet(_BoardsViewSet):
     search_fields = ("title", "rationale", "outcome", "board__name")
 
     def get_queryset(self):
-        facts = DecisionFact.objects.select_related("touchpoint", "kpi").order_by("id")
-        return (
-            selectors.decision_list(user=self.request.user)
-            .select_related("logged_by", "implemented_by")
-            .prefetch_related("touchpoints", Prefetch("facts", queryset=facts))
-        )
+        return selectors.decision_records(user=self.request.user)
 
     def create(self, request):
         decision = services.decision_log(

@@ -289,16 +289,6 @@ class MeasurementBulkInputSerializer(serializers.Serializer):
 # --- Errors, for the schema -----------------------------------------------------------------------
 
 
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="A sentence for a person.")
-    code = serializers.CharField(help_text="invalid, not_allowed, not_found, conflict...")
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="Messages per field, for invalid input.",
-    )
-
-
 class RowErrorSerializer(serializers.Serializer):
     index = serializers.IntegerField(help_text="Position of the row in `measurements`, from 0.")
     reason = serializers.CharField()

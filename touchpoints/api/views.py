@@ -14,7 +14,7 @@ from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from engagement.core.api.errors import error_body
+from engagement.core.api.errors import ErrorSerializer, error_body
 from engagement.core.api.pagination import CursorPagination
 from touchpoints import selectors, services
 from touchpoints.api import serializers as s
@@ -29,10 +29,10 @@ from touchpoints.health import health_for
 from touchpoints.services import MeasurementRow, RowsRejected
 
 ERRORS = {
-    400: OpenApiResponse(s.ErrorSerializer, description="The input is not valid."),
-    403: OpenApiResponse(s.ErrorSerializer, description="You may not do this."),
-    404: OpenApiResponse(s.ErrorSerializer, description="No such object, or not visible to you."),
-    409: OpenApiResponse(s.ErrorSerializer, description="It clashes with the current data."),
+    400: OpenApiResponse(ErrorSerializer, description="The input is not valid."),
+    403: OpenApiResponse(ErrorSerializer, description="You may not do this."),
+    404: OpenApiResponse(ErrorSerializer, description="No such object, or not visible to you."),
+    409: OpenApiResponse(ErrorSerializer, description="It clashes with the current data."),
 }
 
 

@@ -14,13 +14,25 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from engagement.core.errors import DomainError
 
 logger = logging.getLogger(__name__)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The error format, for the OpenAPI schema of every app's error responses."""
+
+    detail = serializers.CharField(help_text="A sentence for a person.")
+    code = serializers.CharField(help_text="invalid, not_allowed, not_found, conflict...")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Messages per field, for invalid input.",
+    )
 
 
 def _flatten(detail) -> dict[str, list[str]] | list[str] | str:
