@@ -31,11 +31,11 @@ MAX_SEARCH_WORDS = 10
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _capitalised(choices):
+def capitalised(choices):
     return [(value, capfirst(label)) for value, label in choices]
 
 
-def _search(queryset, value: str, fields: tuple[str, ...]):
+def search_words(queryset, value: str, fields: tuple[str, ...]):
     """Every word must appear in one of ``fields`` (any case)."""
     for word in value.split()[:MAX_SEARCH_WORDS]:
         match = Q()
@@ -65,7 +65,7 @@ class YesNoFilter(django_filters.ChoiceFilter):
         super().__init__(*args, choices=choices, **kwargs)
 
 
-def _person_filter(**kwargs) -> django_filters.ModelChoiceFilter:
+def person_filter(**kwargs) -> django_filters.ModelChoiceFilter:
     kwargs.setdefault("empty_label", _("Anyone"))
     kwargs.setdefault("error_messages", {"invalid_choice": _("Unknown person.")})
     return django_filters.ModelChoiceFilter(
@@ -73,7 +73,7 @@ def _person_filter(**kwargs) -> django_filters.ModelChoiceFilter:
     )
 
 
-def _board_filter(**kwargs) -> django_filters.ModelChoiceFilter:
+def board_filter(**kwargs) -> django_filters.ModelChoiceFilter:
     kwargs.setdefault("empty_label", _("All boards"))
     kwargs.setdefault("error_messages", {"invalid_choice": _("Unknown board.")})
     return django_filters.ModelChoiceFilter(queryset=Board.objects.order_by("name"), **kwargs)
@@ -98,25 +98,25 @@ class BoardFilterSet(django_filters.FilterSet):
         empty_label=_("Active and archived"),
         help_text=_("true: boards in use; false: archived boards."),
     )
-    chair = _person_filter(label=_("Chair"), help_text=_("The id of the person who chairs it."))
+    chair = person_filter(label=_("Chair"), help_text=_("The id of the person who chairs it."))
 
     class Meta:
         model = Board
         fields = ("q", "active", "chair")
 
     def filter_search(self, queryset, name, value):
-        return _search(queryset, value, ("name", "purpose"))
+        return search_words(queryset, value, ("name", "purpose"))
 
     def filter_active(self, queryset, name, value):
         return queryset.filter(is_active=value)
 
 
 class MembershipFilterSet(django_filters.FilterSet):
-    board = _board_filter(label=_("Board"), help_text=_("The board's id."))
-    person = _person_filter(label=_("Person"), help_text=_("The member's id."))
+    board = board_filter(label=_("Board"), help_text=_("The board's id."))
+    person = person_filter(label=_("Person"), help_text=_("The member's id."))
     function = FunctionFilter(help_text=_("The function represented, by id or slug."))
     role = django_filters.ChoiceFilter(
-        choices=_capitalised(Membership.Role.choices), label=_("Role"), empty_label=_("Any role")
+        choices=capitalised(Membership.Role.choices), label=_("Role"), empty_label=_("Any role")
     )
     current = YesNoFilter(
         method="filter_current",
@@ -137,9 +137,9 @@ class MembershipFilterSet(django_filters.FilterSet):
 
 
 class MeetingFilterSet(django_filters.FilterSet):
-    board = _board_filter(label=_("Board"), help_text=_("The board's id."))
+    board = board_filter(label=_("Board"), help_text=_("The board's id."))
     status = django_filters.ChoiceFilter(
-        choices=_capitalised(Meeting.Status.choices),
+        choices=capitalised(Meeting.Status.choices),
         label=_("Status"),
         empty_label=_("Any status"),
     )
@@ -195,9 +195,9 @@ class DecisionFilterSet(django_filters.FilterSet):
         label=_("Search"),
         help_text=_("Words to find in the title, rationale or outcome (every word must match)."),
     )
-    board = _board_filter(label=_("Board"), help_text=_("The board's id."))
+    board = board_filter(label=_("Board"), help_text=_("The board's id."))
     status = django_filters.ChoiceFilter(
-        choices=_capitalised(Decision.Status.choices),
+        choices=capitalised(Decision.Status.choices),
         method="filter_status",
         label=_("Status"),
         empty_label=_("Any status"),
@@ -220,9 +220,7 @@ class DecisionFilterSet(django_filters.FilterSet):
         help_text=_("Decisions due on or before this day (YYYY-MM-DD)."),
         widget=DATE_WIDGET,
     )
-    owner = _person_filter(
-        label=_("Owner"), help_text=_("The id of the person who carries it out.")
-    )
+    owner = person_filter(label=_("Owner"), help_text=_("The id of the person who carries it out."))
     owner_function = FunctionFilter(
         label=_("Owner function"), help_text=_("The function that carries it out, by id or slug.")
     )
@@ -262,7 +260,7 @@ class DecisionFilterSet(django_filters.FilterSet):
         )  # fmt: skip
 
     def filter_search(self, queryset, name, value):
-        return _search(queryset, value, ("title", "rationale", "outcome"))
+        return search_words(queryset, value, ("title", "rationale", "outcome"))
 
     def filter_status(self, queryset, name, value):
         # The scan marks decisions overdue once a day; between scans an open decision past
@@ -283,10 +281,10 @@ class DecisionFilterSet(django_filters.FilterSet):
 
 
 class EscalationFilterSet(django_filters.FilterSet):
-    from_board = _board_filter(label=_("From board"), help_text=_("The raising board's id."))
-    to_board = _board_filter(label=_("To body"), help_text=_("The receiving body's id."))
+    from_board = board_filter(label=_("From board"), help_text=_("The raising board's id."))
+    to_board = board_filter(label=_("To body"), help_text=_("The receiving body's id."))
     status = django_filters.ChoiceFilter(
-        choices=_capitalised(Escalation.Status.choices),
+        choices=capitalised(Escalation.Status.choices),
         label=_("Status"),
         empty_label=_("Any status"),
     )

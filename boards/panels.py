@@ -1,11 +1,20 @@
-"""The boards' section on the touchpoint page: the boards that govern the touchpoint and its
-recent decisions. Registered with ``touchpoints.panels`` in ``BoardsConfig.ready``."""
+"""Panels, both ways.
+
+* The boards' section on the touchpoint page: the boards that govern the touchpoint and its
+  recent decisions. Registered with ``touchpoints.panels`` in ``BoardsConfig.ready``.
+* The board page and the meeting page take panels from the apps above (summits shows a
+  board's backlog of action items, and the items on a meeting's agenda).
+"""
 
 from __future__ import annotations
 
 from django.template.loader import render_to_string
 
 from boards.models import Board, Decision
+from engagement.core.panels import PanelRegistry
+
+board_page = PanelRegistry("board")
+meeting_page = PanelRegistry("meeting")
 
 RECENT_DECISIONS = 5
 

@@ -18,6 +18,7 @@ from boards import permissions, selectors, services
 from boards.cadence import describe
 from boards.forms import BoardForm, MembershipForm
 from boards.models import Board, CalendarFeed, Membership
+from boards.panels import board_page
 from boards.views.common import form_error, is_htmx, render_page
 from boards.views.feeds import feed_address
 from charter.forms import ApproveForm, RejectForm
@@ -161,6 +162,8 @@ def _detail_context(request, board, *, member_form=None) -> dict:
             "feed": feed,
             "feed_url": feed_address(request, feed) if (sits or can_manage_feed) else "",
             "can_manage_feed": can_manage_feed,
+            # Rendered only if the template shows them (Django calls a callable).
+            "panels": lambda: board_page.render(request, board),
         }
     )
     return context

@@ -28,6 +28,7 @@ from boards.forms import (
     MeetingNotesForm,
 )
 from boards.models import AgendaItem, Attendance, Decision, Meeting
+from boards.panels import meeting_page
 from boards.views.common import form_error, is_htmx, render_page
 from engagement.core.errors import DomainError, NotAllowed
 
@@ -98,6 +99,8 @@ def _context(request, meeting, *, forms=None, error=None) -> dict:
         "meeting_minutes": int((meeting.ends_at - meeting.starts_at).total_seconds() // 60),
         "decisions": list(meeting.decisions.all()),
         "escalations": list(meeting.escalations.all()),
+        # Rendered only if the template shows them (Django calls a callable).
+        "panels": lambda: meeting_page.render(request, meeting),
         "can_run": can_run,
         "agenda_editable": agenda_editable,
         "attendance_editable": can_run and record_open,

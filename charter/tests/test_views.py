@@ -489,9 +489,9 @@ def test_rights_panel(rf, function_owner, member, charter, touchpoint):
 
 
 def test_rights_panel_is_registered():
-    from touchpoints.panels import _PANELS
+    from touchpoints.panels import touchpoint_page
 
-    assert _PANELS["rights"].render is render_rights_panel
+    assert touchpoint_page.panels["rights"].render is render_rights_panel
 
 
 # --- Query budgets -------------------------------------------------------------------------------

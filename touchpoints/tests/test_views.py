@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from engagement.core.panels import Panel
 from engagement.org.tests.factories import UserFactory
 from touchpoints import panels
 from touchpoints.models import Measurement, Touchpoint
@@ -211,9 +212,9 @@ def test_detail_offers_the_steward_to_record_and_edit(client, steward, touchpoin
 
 def test_detail_renders_the_panels_of_higher_apps(client, member, touchpoint, monkeypatch):
     monkeypatch.setitem(
-        panels._PANELS,
+        panels.touchpoint_page.panels,
         "test",
-        panels.Panel("test", 99, lambda request, tp: f"<section id='test-panel'>{tp.pk}</section>"),
+        Panel("test", 99, lambda request, tp: f"<section id='test-panel'>{tp.pk}</section>"),
     )
     client.force_login(member)
     page = client.get(touchpoint.get_absolute_url()).content.decode()
