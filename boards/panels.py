@@ -2,8 +2,9 @@
 
 * The boards' section on the touchpoint page: the boards that govern the touchpoint and its
   recent decisions. Registered with ``touchpoints.panels`` in ``BoardsConfig.ready``.
-* The board page and the meeting page take panels from the apps above (summits shows a
-  board's backlog of action items, and the items on a meeting's agenda).
+* The board, meeting and decision pages take panels from the apps above (summits shows a
+  board's backlog of action items, the items on a meeting's agenda, and the action item a
+  decision closed or re-planned).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from engagement.core.panels import PanelRegistry
 
 board_page = PanelRegistry("board")
 meeting_page = PanelRegistry("meeting")
+decision_page = PanelRegistry("decision")
 
 RECENT_DECISIONS = 5
 

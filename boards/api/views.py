@@ -30,6 +30,7 @@ from boards.filters import (
 )
 from boards.models import AgendaItem, Membership
 from engagement.core.api.errors import ErrorSerializer
+from engagement.core.api.viewsets import ServiceViewSet
 
 ERRORS = {
     400: OpenApiResponse(
@@ -50,45 +51,6 @@ ERRORS = {
 
 def _errors(*codes):
     return {code: ERRORS[code] for code in codes}
-
-
-class _BoardsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """List and retrieve; writes are declared one by one (no PUT, and no DELETE but where a
-    view set says so)."""
-
-    def parse(self, serializer_class, partial: bool = False) -> dict:
-        serializer = serializer_class(
-            data=self.request.data, partial=partial, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
-    def serialize(self, objects: list, *, many: bool):
-        """Serialize ``objects`` with what the output needs computed for all of them at once
-        (``extra_context``), so a page costs the same number of queries as one row."""
-        context = {**self.get_serializer_context(), **self.extra_context(objects)}
-        serializer_class = self.get_serializer_class()
-        return serializer_class(objects if many else objects[0], many=many, context=context).data
-
-    def extra_context(self, objects: list) -> dict:
-        return {}
-
-    def output(self, obj, status_code=status.HTTP_200_OK):
-        return Response(self.serialize([obj], many=False), status=status_code)
-
-    def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        rows = list(page if page is not None else queryset)
-        data = self.serialize(rows, many=True)
-        return self.get_paginated_response(data) if page is not None else Response(data)
-
-    def retrieve(self, request, *args, **kwargs):
-        return self.output(self.get_object())
-
-    def fresh(self, obj, status_code=status.HTTP_200_OK):
-        """Answer with ``obj`` read again as the list and detail show it."""
-        return self.output(self.get_queryset().get(pk=obj.pk), status_code=status_code)
 
 
 # --- Boards --------------------------------------------------------------------------------------
@@ -130,7 +92,7 @@ BOARD_EXAMPLE = {
         ],
     ),
 )
-class BoardViewSet(_BoardsViewSet):
+class BoardViewSet(ServiceViewSet):
     """Boards, each with its current members and its health (meetings held against planned,
     decision latency, open and overdue decisions, representation gaps, core-group size).
 
@@ -198,7 +160,7 @@ class BoardViewSet(_BoardsViewSet):
         ],
     ),
 )
-class MembershipViewSet(_BoardsViewSet):
+class MembershipViewSet(ServiceViewSet):
     """Who sits on which board, for which function and in which role (past and present;
     `current=true` for today's). The chair, the sponsor or an administrator seat members,
     change their role, name delegates and end memberships; the record stays."""
@@ -271,7 +233,7 @@ class MembershipViewSet(_BoardsViewSet):
         ],
     ),
 )
-class MeetingViewSet(_BoardsViewSet):
+class MeetingViewSet(ServiceViewSet):
     """Meetings of the boards, with their agenda, who is expected and what was recorded,
     and the quorum; the detail adds the minutes (approved and frozen, or as the record
     stands). Cadence meetings are scheduled by the boards' cadence; `POST` adds an ad-hoc
@@ -467,7 +429,7 @@ DECISION_EXAMPLE = {
         ],
     ),
 )
-class DecisionViewSet(_BoardsViewSet):
+class DecisionViewSet(ServiceViewSet):
     """The decision log, newest first. `POST` logs a decision of a board (its chair or a
     delegate), with the facts considered copied as they stand (each KPI's latest value).
     With `conflict` and `winner` it resolves a charter conflict in the board's scope: the
@@ -549,7 +511,7 @@ class DecisionViewSet(_BoardsViewSet):
         ],
     ),
 )
-class EscalationViewSet(_BoardsViewSet):
+class EscalationViewSet(ServiceViewSet):
     """Escalations up the ladder of boards, newest first; `mine=true` for those waiting for
     a body you lead. `POST` escalates a decision, a conflict or an item from a board you
     lead to a body above it (the next rung by default). The receiving body's chair or

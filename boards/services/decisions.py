@@ -125,7 +125,9 @@ def decision_log(
     rationale = require_text(rationale, "rationale", "Give the rationale for the decision.")
     if supersedes is not None:
         supersedes = (
-            Decision.objects.select_for_update().select_related("board").get(pk=supersedes.pk)
+            Decision.objects.select_for_update(of=("self",))
+            .select_related("board")
+            .get(pk=supersedes.pk)
         )
     if conflict is not None:
         conflict = Conflict.objects.select_related("touchpoint").get(pk=conflict.pk)
@@ -191,7 +193,9 @@ def decision_supersede(*, actor, decision: Decision, **fields) -> Decision:
 @transaction.atomic
 def decision_mark_implemented(*, actor, decision: Decision) -> Decision:
     """The decision has been carried out (the board's leaders or its owner say so)."""
-    decision = Decision.objects.select_for_update().select_related("board").get(pk=decision.pk)
+    decision = (
+        Decision.objects.select_for_update(of=("self",)).select_related("board").get(pk=decision.pk)
+    )
     if not permissions.can_mark_implemented(actor, decision):
         raise NotAllowed(
             "Only the decision's owner, its owner function or the board's chair can say it "

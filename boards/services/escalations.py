@@ -71,7 +71,9 @@ def escalation_raise(
         title = title or decision.title
     if conflict is not None:
         conflict = (
-            Conflict.objects.select_for_update().select_related("touchpoint").get(pk=conflict.pk)
+            Conflict.objects.select_for_update(of=("self",))
+            .select_related("touchpoint")
+            .get(pk=conflict.pk)
         )
         if conflict.status != Conflict.Status.OPEN:
             raise ConflictError("This conflict is no longer open.", field="conflict")

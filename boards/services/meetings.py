@@ -42,7 +42,11 @@ def _require_runner(actor, board: Board) -> None:
 
 
 def _lock_meeting(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().select_related("board").get(pk=meeting.pk)
+    # The meeting's row only (OF self): locking the joined board too would hold up every
+    # other write on the board, and the scheduler takes the board before its meetings.
+    return (
+        Meeting.objects.select_for_update(of=("self",)).select_related("board").get(pk=meeting.pk)
+    )
 
 
 def _require_open_record(meeting: Meeting) -> None:

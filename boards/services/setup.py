@@ -162,7 +162,9 @@ def membership_add(
 def membership_update(*, actor, membership: Membership, **changes) -> Membership:
     """Change a member's role, the function they represent, or whether they are a delegate."""
     membership = (
-        Membership.objects.select_for_update().select_related("board").get(pk=membership.pk)
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("board")
+        .get(pk=membership.pk)
     )
     _require_manager(actor, membership.board)
     if membership.ended_on is not None and membership.ended_on < timezone.localdate():

@@ -1,40 +1,12 @@
-"""Helpers shared by the board pages: whole page or htmx fragment, and domain errors shown
-on forms or as a refusal with the service's message."""
+"""Helpers of the board pages: the shared page helpers (``engagement.core.pages``), and a
+refused button action shown with the service's message."""
 
 from __future__ import annotations
 
-from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
-
 from engagement.core.errors import DomainError
+from engagement.core.pages import form_error, is_htmx, render_page
 
-
-def is_htmx(request) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
-
-
-def render_page(request, template, partial, context, status=200, *, fragment=None):
-    """The whole page, or only its ``partial`` for an htmx request (varying on the header).
-
-    A fragment answer carries ``HX-Form-Fragment`` so the page's script swaps a 400/403/409
-    answer in place like a success (see ``includes/htmx_config.html``)."""
-    fragment = is_htmx(request) if fragment is None else fragment
-    name = f"{template}#{partial}" if fragment else template
-    context = {**context, "fragment": fragment}
-    response = render(request, template_name=name, context=context, status=status)
-    if fragment:
-        response["HX-Form-Fragment"] = "1"
-    patch_vary_headers(response, ("HX-Request",))
-    return response
-
-
-def form_error(form, exc: DomainError) -> int:
-    """Show a service's refusal on the form: on its field when it names one of the form's,
-    else at the top. Returns the status to answer with."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
-    return exc.status_code
+__all__ = ["form_error", "is_htmx", "refusal", "render_page"]
 
 
 def refusal(exc: DomainError) -> dict:

@@ -15,6 +15,7 @@ from boards import permissions, selectors, services
 from boards.filters import DecisionFilterSet
 from boards.forms import DecisionForm
 from boards.models import Decision, Escalation, Meeting
+from boards.panels import decision_page
 from boards.views.common import form_error, is_htmx, render_page
 from charter.models import Conflict
 from engagement.core.errors import DomainError
@@ -75,6 +76,8 @@ def _detail_context(request, decision, *, error=None) -> dict:
         and permissions.can_escalate(user, board)
         and not any(e.is_open for e in escalations),
         "error": error,
+        # Rendered only if the template shows them (Django calls a callable).
+        "panels": lambda: decision_page.render(request, decision),
     }
 
 
