@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("touchpoints.api.urls")),
     path("", include("charter.api.urls")),
     path("", include("boards.api.urls")),
+    path("", include("summits.api.urls")),
 ]

@@ -257,6 +257,12 @@ SPECTACULAR_SETTINGS = {
         # A KPI's direction (higher/lower is better) and an agenda item's move (up/down).
         "DirectionEnum": "touchpoints.models.Kpi.Direction",
         "AgendaItemMoveDirectionEnum": "boards.api.serializers.MOVE_DIRECTIONS",
+        "SummitStatusEnum": "summits.models.Summit.Status",
+        "ActionItemStatusEnum": "summits.models.ActionItem.Status",
+        "ActionItemUpdateKindEnum": "summits.models.ActionItemUpdate.Kind",
+        "CapabilityAreaEnum": "summits.models.Capability.Area",
+        "CapabilitySourcingEnum": "summits.models.Capability.Sourcing",
+        "ActionItemDecisionOutcomeEnum": "summits.api.serializers.DECISION_OUTCOMES",
     },
 }
 

@@ -33,6 +33,7 @@ urlpatterns = [
     path("touchpoints/", include("touchpoints.urls")),
     path("charter/", include("charter.urls")),
     path("boards/", include("boards.urls")),
+    path("summits/", include("summits.urls")),
     path("activity/", include("engagement.audit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("engagement.api_urls")),

@@ -21,7 +21,8 @@ from boards.filters import (
     search_words,
 )
 from charter.filters import FunctionFilter
-from summits.models import ActionItem, Summit
+from summits.models import ActionItem, Capability, JourneyReview, Summit
+from touchpoints.models import JourneyStage, Touchpoint
 
 DUE_SOON_DAYS = 14
 
@@ -55,6 +56,46 @@ class SummitFilterSet(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         return search_words(queryset, value, ("title", "purpose", "location"))
+
+
+# Reviews and the capability plan are lists in the API only; the summit page shows them.
+
+
+class JourneyReviewFilterSet(django_filters.FilterSet):
+    summit = django_filters.ModelChoiceFilter(
+        queryset=Summit.objects.all(), help_text=_("The summit's id."),
+        error_messages={"invalid_choice": _("Unknown summit.")},
+    )  # fmt: skip
+    stage = django_filters.ModelChoiceFilter(
+        queryset=JourneyStage.objects.all(), method="filter_stage",
+        help_text=_("A journey stage's id: its review and those of its touchpoints."),
+        error_messages={"invalid_choice": _("Unknown journey stage.")},
+    )  # fmt: skip
+    touchpoint = django_filters.ModelChoiceFilter(
+        queryset=Touchpoint.objects.all(), help_text=_("A touchpoint's id."),
+        error_messages={"invalid_choice": _("Unknown touchpoint.")},
+    )  # fmt: skip
+
+    class Meta:
+        model = JourneyReview
+        fields = ("summit", "stage", "touchpoint")
+
+    def filter_stage(self, queryset, name, value):
+        return queryset.filter(Q(stage=value) | Q(touchpoint__stage=value))
+
+
+class CapabilityFilterSet(django_filters.FilterSet):
+    summit = django_filters.ModelChoiceFilter(
+        queryset=Summit.objects.all(), help_text=_("The summit's id."),
+        error_messages={"invalid_choice": _("Unknown summit.")},
+    )  # fmt: skip
+    area = django_filters.ChoiceFilter(choices=capitalised(Capability.Area.choices))
+    sourcing = django_filters.ChoiceFilter(choices=capitalised(Capability.Sourcing.choices))
+    owner = person_filter(help_text=_("The owner's id."))
+
+    class Meta:
+        model = Capability
+        fields = ("summit", "area", "sourcing", "owner")
 
 
 class ActionItemFilterSet(django_filters.FilterSet):
@@ -99,9 +140,11 @@ class ActionItemFilterSet(django_filters.FilterSet):
         choices=capitalised(ActionItem.Priority.choices), label=_("Priority"),
         empty_label=_("Any priority"),
     )  # fmt: skip
-    touchpoint = django_filters.NumberFilter(
-        field_name="touchpoints", label=_("Touchpoint"), help_text=_("A linked touchpoint's id.")
-    )
+    touchpoint = django_filters.ModelChoiceFilter(
+        queryset=Touchpoint.objects.all(), field_name="touchpoints", label=_("Touchpoint"),
+        help_text=_("A linked touchpoint's id."),
+        error_messages={"invalid_choice": _("Unknown touchpoint.")},
+    )  # fmt: skip
     due_after = django_filters.DateFilter(
         field_name="due_on", lookup_expr="gte", label=_("Due from"),
         help_text=_("Items due on or after this day (YYYY-MM-DD)."), widget=DATE_WIDGET,

@@ -27,8 +27,17 @@ from django.utils.translation import gettext_lazy as _
 from engagement.core.querysets import OpenToSignedInQuerySet
 from summits.querysets import ActionItemQuerySet, SummitQuerySet
 
-LEVELS = [MinValueValidator(1), MaxValueValidator(5)]
 LEVEL_MESSAGE = _("Engagement levels run from 1 to 5.")
+GAP_MESSAGE = _("The gap runs from 1 to 5.")
+
+
+def _one_to_five_validators(message: str) -> list:
+    # The field validators run before the check constraints in ``full_clean``: they carry the
+    # same message, or the person would read Django's generic "Ensure this value is...".
+    return [MinValueValidator(1, message=message), MaxValueValidator(5, message=message)]
+
+
+LEVELS = _one_to_five_validators(LEVEL_MESSAGE)
 
 
 def _one_to_five(field: str, name: str, message: str) -> models.CheckConstraint:
@@ -254,7 +263,7 @@ class Capability(models.Model):
         help_text=_("The external partners' names, separated by commas."),
     )  # fmt: skip
     gap = models.PositiveSmallIntegerField(
-        _("gap (1 to 5)"), validators=LEVELS,
+        _("gap (1 to 5)"), validators=_one_to_five_validators(GAP_MESSAGE),
         help_text=_("1: we have what we need; 5: we have almost nothing."),
     )  # fmt: skip
     owner = models.ForeignKey(
@@ -276,7 +285,7 @@ class Capability(models.Model):
                 name="summits_one_plan_row_per_area",
                 violation_error_message=_("The plan already covers this capability area."),
             ),
-            _one_to_five("gap", "summits_capability_gap_1_to_5", _("The gap runs from 1 to 5.")),
+            _one_to_five("gap", "summits_capability_gap_1_to_5", GAP_MESSAGE),
         ]
 
     def __str__(self) -> str:

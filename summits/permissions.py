@@ -10,8 +10,9 @@ them, and the views, API, admin and tasks go through the services.
 * An action item's owner (the person, or anyone acting for the owner function) starts it,
   reports progress and completes it. Nobody else completes it by hand: a board decision of
   the board that follows it up (its chair or a delegate) may close it.
-* The leaders of the following board and the summit's chair re-plan or cancel an item, put it
-  on the board's agenda, and report progress on it.
+* The leaders of the following board and the summit's chair re-plan or cancel an item, and
+  report progress on it. Who runs that board's meetings (its leaders; administrators, to put
+  a calendar right) puts it on one of their agendas: the agenda is the board's.
 """
 
 from __future__ import annotations

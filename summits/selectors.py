@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -95,8 +96,9 @@ def completion_for(items, today: date | None = None) -> Completion:
 
 def completion_by_summit(summit_ids, today: date | None = None) -> dict[int, Completion]:
     """Completion of several summits' action items, in one query."""
+    summit_ids = list(summit_ids)
     rows = (
-        ActionItem.objects.filter(summit__in=list(summit_ids))
+        ActionItem.objects.filter(summit__in=summit_ids)
         .order_by()
         .values("summit_id")
         .annotate(**_completion_counts(today or timezone.localdate()))
@@ -111,6 +113,17 @@ def completion_by_summit(summit_ids, today: date | None = None) -> dict[int, Com
 # --- Summits -----------------------------------------------------------------------------------
 
 
+def _count_of(model, field: str):
+    rows = (
+        model.objects.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
 def summit_list(*, user):
     """Summits, the latest first, with the chair and participant and item counts; completion
     is attached by ``attach_completion`` for the page shown (one more query)."""
@@ -118,8 +131,10 @@ def summit_list(*, user):
         Summit.objects.visible_to(user)
         .select_related("chair")
         .annotate(
-            participant_count=Count("participants", distinct=True),
-            item_count=Count("action_items", distinct=True),
+            # Two counting subqueries, not two joins: joining participants and items would
+            # multiply the rows read by each other.
+            participant_count=_count_of(Participant, "summit"),
+            item_count=_count_of(ActionItem, "summit"),
         )
         .order_by("-starts_on", "-pk")
     )
@@ -191,7 +206,10 @@ def uncovered_functions(summit: Summit, participants: list[Participant]) -> list
     holders = RightAssignment.objects.active().filter(touchpoint__in=reviewed)
     represented = {p.function_id for p in participants}
     return list(
-        Function.objects.filter(pk__in=holders.values("function_id"))
+        # An archived function cannot take part, so warning about it would be a warning
+        # nobody can clear.
+        Function.objects.active()
+        .filter(pk__in=holders.values("function_id"))
         .exclude(pk__in=represented)
         .order_by("name")
     )
@@ -299,7 +317,7 @@ def action_item_get(*, user, pk: int) -> ActionItem:
 def _agenda_items():
     from boards.models import AgendaItem
 
-    return AgendaItem.objects.select_related("meeting").order_by("meeting__starts_at")
+    return AgendaItem.objects.select_related("meeting__board").order_by("meeting__starts_at")
 
 
 def board_backlog(*, user, board):
@@ -318,13 +336,16 @@ def meeting_action_items(*, user, meeting):
 
 
 def updates_by_item(items) -> dict[int, ActionItemUpdate]:
-    """The latest timeline entry of each item, in one query (for progress columns)."""
-    latest: dict[int, ActionItemUpdate] = {}
+    """The latest timeline entry of each item, in one query (for progress columns). Only
+    those rows are read, however long the timelines."""
+    latest = (
+        ActionItemUpdate.objects.filter(item=OuterRef("item"))
+        .order_by("-created_at", "-pk")
+        .values("pk")[:1]
+    )
     rows = (
         ActionItemUpdate.objects.filter(item__in=[i.pk for i in items])
+        .filter(pk=Subquery(latest))
         .select_related("author")
-        .order_by("item_id", "-created_at", "-pk")
     )
-    for update in rows:
-        latest.setdefault(update.item_id, update)
-    return latest
+    return {update.item_id: update for update in rows}

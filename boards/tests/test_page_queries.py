@@ -23,9 +23,9 @@ LONG_AGO = date(2026, 1, 1)
 
 # Pinned budgets (with the session, the user and the viewer's roles).
 BOARD_LIST_QUERIES = 8
-BOARD_DETAIL_QUERIES = 28
+BOARD_DETAIL_QUERIES = 29  # + the summits backlog panel
 DECISION_LIST_QUERIES = 7
-MEETING_QUERIES = 12
+MEETING_QUERIES = 14  # + the summits panel: items on the agenda, backlog
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -15,8 +15,13 @@ from engagement.org.roles import functions_acted_for, roles_for
 
 @require_GET
 def home(request):
-    """What a signed-in person sees first: who they are here and what they act for."""
+    """What a signed-in person sees first. A person who is neither an executive nor an
+    administrator goes to their action items ("my actions"); executives (until their
+    dashboard exists) and administrators (who watch the background jobs) see who they are
+    here, what they act for, and whether the jobs run."""
     roles = roles_for(request.user)
+    if not (roles.is_executive or roles.is_admin):
+        return redirect("summits:my_actions")
     return render(
         request,
         "core/home.html",

@@ -34,8 +34,11 @@ DECISION_OUTCOMES = ("complete", "cancel", "replan")
 
 
 def _lock(item: ActionItem) -> ActionItem:
+    # Lock the item and its summit (whose start bounds the due date), not the joined board,
+    # people and function: on PostgreSQL a plain FOR UPDATE would lock those rows too and
+    # hold up the board's own meetings and decisions, or the owner signing in.
     return (
-        ActionItem.objects.select_for_update()
+        ActionItem.objects.select_for_update(of=("self", "summit"))
         .select_related("summit", "board", "owner", "owner_function")
         .get(pk=item.pk)
     )
@@ -47,12 +50,14 @@ def _snapshot(item: ActionItem) -> dict:
     return data
 
 
-def _touchpoints(touchpoints: Iterable) -> list[Touchpoint]:
+def _touchpoints(touchpoints: Iterable, *, linked=()) -> list[Touchpoint]:
+    """The touchpoints asked for; an archived one may stay linked but not be newly linked."""
     ids = {getattr(t, "pk", t) for t in touchpoints}
     found = list(Touchpoint.objects.filter(pk__in=ids))
     if len(found) != len(ids):
         raise Invalid("One of the touchpoints does not exist.", field="touchpoints")
-    archived = next((t for t in found if t.is_archived), None)
+    kept = set(linked)
+    archived = next((t for t in found if t.is_archived and t.pk not in kept), None)
     if archived is not None:
         raise Invalid(f"{archived} is archived.", field="touchpoints")
     return found
@@ -124,7 +129,8 @@ def action_item_update(*, actor, item: ActionItem, touchpoints: Iterable | None 
     clean(item)
     item.save()
     if touchpoints is not None:
-        item.touchpoints.set(_touchpoints(touchpoints))
+        linked = item.touchpoints.values_list("pk", flat=True)
+        item.touchpoints.set(_touchpoints(touchpoints, linked=list(linked)))
     after = _snapshot(item)
     if after != before:
         record_event(actor=actor, verb="action_item.updated", obj=item, before=before,

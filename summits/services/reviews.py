@@ -37,11 +37,16 @@ def _require_reviewer(actor, summit: Summit) -> Summit:
 
 
 def _kpis_for(review: JourneyReview, kpis: Iterable) -> list[Kpi]:
+    """The KPIs asked for as evidence. A retired KPI already captured may stay (it is what the
+    summit saw), but is not newly added."""
     ids = {getattr(k, "pk", k) for k in kpis}
     found = list(Kpi.objects.filter(pk__in=ids).select_related("touchpoint"))
     if len(found) != len(ids):
         raise Invalid("One of the KPIs does not exist.", field="kpis")
+    captured = set(review.evidence.values_list("kpi_id", flat=True)) if review.pk else set()
     for kpi in found:
+        if not kpi.is_active and kpi.pk not in captured:
+            raise Invalid(f"“{kpi.name}” is retired.", field="kpis")
         if review.touchpoint_id is not None and kpi.touchpoint_id != review.touchpoint_id:
             raise Invalid(
                 f"“{kpi.name}” measures {kpi.touchpoint}, not {review.touchpoint}.", field="kpis"
@@ -95,6 +100,8 @@ def review_add(*, actor, summit: Summit, current_level: int, target_level: int, 
     summit = _require_reviewer(actor, summit)
     if (stage is None) == (touchpoint is None):
         raise Invalid("Review either a journey stage or a touchpoint.", field="stage")
+    if touchpoint is not None and touchpoint.is_archived:
+        raise Invalid(f"{touchpoint} is archived.", field="touchpoint")
     review = JourneyReview(
         summit=summit, stage=stage, touchpoint=touchpoint, current_level=current_level,
         target_level=target_level, notes=(notes or "").strip(), updated_by=actor,

@@ -74,8 +74,13 @@ def summit_update(*, actor, summit: Summit, **changes) -> Summit:
     before = snapshot(summit, SUMMIT_FIELDS)
     apply_changes(summit, changes, allowed)
     _validate(summit)
+    if summit.status != Summit.Status.PLANNING and summit.starts_on > timezone.localdate():
+        raise Invalid(
+            "This summit has been held; it cannot start in the future.", field="starts_on"
+        )
     if "starts_on" in changes:
-        early = summit.action_items.filter(due_on__lt=summit.starts_on).first()
+        # Done and cancelled items keep the dates they had; only open ones bind the start.
+        early = summit.action_items.open().filter(due_on__lt=summit.starts_on).first()
         if early is not None:
             raise Invalid(
                 f"“{early}” is due on {early.due_on:%d %b %Y}, before the new start; re-plan "
@@ -157,6 +162,8 @@ def participant_add(*, actor, summit: Summit, person, function, note: str = "") 
 
 @transaction.atomic
 def participant_remove(*, actor, participant: Participant) -> None:
+    # The caller's person object is the one that may carry the cached participations.
+    person = participant.person
     summit = _lock(participant.summit)
     if not permissions.can_manage_summit(actor, summit):
         raise NotAllowed(f"Only the chair of {summit} or an executive can change participants.")
@@ -165,4 +172,4 @@ def participant_remove(*, actor, participant: Participant) -> None:
     before = snapshot(participant, PARTICIPANT_FIELDS)
     record_event(actor=actor, verb="participant.removed", obj=participant, before=before)
     participant.delete()
-    permissions.forget(participant.person)
+    permissions.forget(person)

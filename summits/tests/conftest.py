@@ -6,18 +6,19 @@ from __future__ import annotations
 
 import pytest
 
-from boards.tests.conftest import (  # noqa: F401 — fixtures shared with the boards' tests
-    board,
-    board_delegate,
-    board_member,
-    chair,
-    top,
-    top_chair,
-    touchpoint,
-)
+from boards.tests import conftest as boards_scene
 from engagement.org.tests.factories import UserFactory
 from summits import services
 from summits.tests.factories import ParticipantFactory, SummitFactory
+
+# The boards' scene, shared: the board that follows items up, its chair, delegate and member.
+board = boards_scene.board
+board_delegate = boards_scene.board_delegate
+board_member = boards_scene.board_member
+chair = boards_scene.chair
+top = boards_scene.top
+top_chair = boards_scene.top_chair
+touchpoint = boards_scene.touchpoint
 
 
 @pytest.fixture

@@ -1,4 +1,6 @@
 import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -60,7 +62,8 @@ def test_people_directory_search_and_filter(client, member, function, other_func
 
 @pytest.mark.parametrize("url_name", ["org:function_list", "org:person_list", "home"])
 def test_page_query_count_is_constant(client, url_name):
-    viewer = UserFactory()
+    # An executive: the home page is theirs (others land on their action items).
+    viewer = UserFactory(executive=True)
     client.force_login(viewer)
     _populate(3)
     small = _queries(client, reverse(url_name))
@@ -84,6 +87,10 @@ def test_function_detail_query_count_is_constant(client):
 
 
 def test_home_shows_the_functions_a_person_acts_for(client, function_owner, function):
+    # Executives see the home page; a head who is not one lands on "my actions" instead.
+    client.force_login(function_owner)
+    assert client.get(reverse("home"))["Location"] == reverse("summits:my_actions")
+    function_owner.groups.add(Group.objects.get_or_create(name=settings.EXECUTIVE_GROUP_NAME)[0])
     client.force_login(function_owner)
     response = client.get(reverse("home"))
     assert response.status_code == 200

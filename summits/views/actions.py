@@ -1,0 +1,511 @@
+"""Action items: the filtered lists (every item, and "my actions"), their CSV export, an
+item's page with its timeline, and what people do on it: start, complete, report progress,
+re-plan, cancel, decide for the board, put on a meeting's agenda.
+
+Each button posts a small form to one service. A refusal comes back on the item's page with
+the form as it was typed, the service's message next to the field and in the summary, and
+the service's status (400, 403 or 409): nothing was changed.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from boards import permissions as board_permissions
+from boards import selectors as board_selectors
+from boards.models import Meeting
+from engagement.core.errors import DomainError
+from summits import permissions, selectors, services
+from summits.filters import ActionItemFilterSet
+from summits.forms import (
+    ActionItemForm,
+    AgendaForm,
+    CancelForm,
+    CompleteForm,
+    DecideForm,
+    ProgressForm,
+    ReplanForm,
+    StartForm,
+)
+from summits.models import ActionItem
+from summits.views.common import back, form_error, render_page
+
+PAGE_SIZE = 25
+EXPORT_CHUNK = 500
+DETAIL = "summits/action_item_detail.html"
+LIST = "summits/action_item_list.html"
+# Meetings offered to a decision (as many started, as many to come), and to an agenda.
+DECISION_MEETINGS = 6
+AGENDA_MEETINGS = 6
+
+
+# --- The lists ---------------------------------------------------------------------------------
+
+
+def _filters(request, *, mine: bool) -> tuple[QueryDict, bool]:
+    """The list's filters, and whether a default was applied. "My actions" opens on what is
+    still to do: with no filter given it shows open items (choosing "Any" sends an empty
+    value and shows them all)."""
+    data = request.GET.copy()
+    if mine and not any(key != "page" for key in data):
+        data["open"] = "true"
+        return data, True
+    return data, False
+
+
+def _export_query(data: QueryDict, *, mine: bool) -> str:
+    query = data.copy()
+    query.pop("page", None)
+    if mine:
+        query["mine"] = "true"
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else ""
+
+
+def _list_page(request, *, mine: bool):
+    user = request.user
+    queryset = selectors.my_actions(user=user) if mine else selectors.action_item_list(user=user)
+    data, defaulted = _filters(request, mine=mine)
+    filterset = ActionItemFilterSet(data or None, queryset=queryset)
+    valid = not filterset.is_bound or filterset.is_valid()
+    page = Paginator(filterset.qs if valid else queryset.none(), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    items = list(page.object_list)
+    latest = selectors.updates_by_item(items)
+    for item in items:
+        item.latest_update = latest.get(item.pk)
+    return render_page(
+        request,
+        LIST,
+        "results",
+        {
+            "form": filterset.form,
+            "page": page,
+            "items": items,
+            "mine": mine,
+            "list_url": reverse("summits:my_actions" if mine else "summits:action_item_list"),
+            "export_url": reverse("summits:action_item_export") + _export_query(data, mine=mine),
+            "filtered": any(v for k, v in request.GET.items() if k != "page"),
+            "defaulted": defaulted,
+            "today": timezone.localdate(),
+        },
+        status=200 if valid else 400,
+    )
+
+
+@require_GET
+def action_item_list(request):
+    return _list_page(request, mine=False)
+
+
+@require_GET
+def my_actions(request):
+    """Items assigned to the person or a function they act for, and those they recorded: what
+    a person who is not an executive sees first."""
+    return _list_page(request, mine=True)
+
+
+# --- The export --------------------------------------------------------------------------------
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back, for streaming a CSV."""
+
+    def write(self, value):
+        return value
+
+
+def _cell(value) -> str:
+    """Text a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def _export_rows(request, queryset, language):
+    # The rows are written while the response streams, after the view has returned: keep
+    # the request's language for the labels.
+    with translation.override(language):
+        yield from _export_lines(request, queryset)
+
+
+def _export_lines(request, queryset):
+    writer = csv.writer(_Echo())
+    yield writer.writerow(
+        [
+            _("id"), _("summit"), _("title"), _("owner"), _("owner function"), _("board"),
+            _("priority"), _("status"), _("overdue"), _("due on"), _("completed on"),
+            _("touchpoints"), _("link"),
+        ]
+    )  # fmt: skip
+    base = request.build_absolute_uri("/")[:-1]
+    # iterator() with a chunk size prefetches the touchpoints chunk by chunk: two queries per
+    # 500 rows, whatever the number of rows, and memory bounded by the chunk.
+    for item in queryset.prefetch_related("touchpoints").iterator(chunk_size=EXPORT_CHUNK):
+        yield writer.writerow(
+            [
+                item.pk,
+                _cell(item.summit.title),
+                _cell(item.title),
+                _cell(item.owner.display_name),
+                _cell(item.owner_function.name),
+                _cell(item.board.name),
+                item.get_priority_display(),
+                item.get_status_display(),
+                _("yes") if item.is_overdue else _("no"),
+                item.due_on.isoformat(),
+                item.completed_on.isoformat() if item.completed_on else "",
+                _cell("; ".join(sorted(t.name for t in item.touchpoints.all()))),
+                base + item.get_absolute_url(),
+            ]
+        )
+
+
+@require_GET
+def action_item_export(request):
+    """The filtered list as CSV, streamed: every row, not only one page. ``mine=true`` starts
+    from "my actions" instead of every item. Invalid filters are a 400 naming them."""
+    mine = request.GET.get("mine", "")
+    errors = {}
+    if mine not in ("", "true", "false"):
+        errors["mine"] = [_("Choose true or false.")]
+    queryset = (
+        selectors.my_actions(user=request.user)
+        if mine == "true"
+        else selectors.action_item_list(user=request.user)
+    )
+    data = request.GET.copy()
+    data.pop("mine", None)
+    filterset = ActionItemFilterSet(data, queryset=queryset)
+    if not filterset.is_valid():
+        errors.update(filterset.errors)
+    if errors:
+        lines = [
+            f"{name}: {' '.join(str(m) for m in messages_)}" for name, messages_ in errors.items()
+        ]
+        text = "\n".join([_("The action items cannot be exported with these filters."), *lines])
+        return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+    response = StreamingHttpResponse(
+        _export_rows(request, filterset.qs, translation.get_language()),
+        content_type="text/csv; charset=utf-8",
+    )
+    filename = f"action-items-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- One item ----------------------------------------------------------------------------------
+
+
+def _item_or_404(request, pk) -> ActionItem:
+    return selectors.action_item_get(user=request.user, pk=pk)
+
+
+def _board_meetings(request, item):
+    """Every meeting of the board that follows the item up: what a posted form may name."""
+    return Meeting.objects.visible_to(request.user).filter(board=item.board_id)
+
+
+def _decision_meetings(request, item) -> list[Meeting]:
+    """The meetings offered to a decision: the board's whose record is open (not cancelled,
+    minutes not approved), the latest that have started and the next to come."""
+    open_record = (
+        _board_meetings(request, item)
+        .filter(minutes_approved_at__isnull=True)
+        .exclude(status=Meeting.Status.CANCELLED)
+    )
+    now = timezone.now()
+    started = open_record.filter(starts_at__lte=now).order_by("-starts_at")[:DECISION_MEETINGS]
+    to_come = open_record.filter(starts_at__gt=now).order_by("starts_at")[:DECISION_MEETINGS]
+    return [*started, *to_come]
+
+
+def _agenda_meetings(item) -> list[Meeting]:
+    """The board's upcoming scheduled meetings that do not have the item on their agenda."""
+    on_agenda = {agenda_item.meeting_id for agenda_item in item.agenda_items.all()}
+    upcoming = board_selectors.upcoming_meetings(item.board, count=AGENDA_MEETINGS + len(on_agenda))
+    return [m for m in upcoming if m.pk not in on_agenda][:AGENDA_MEETINGS]
+
+
+def _chosen_meeting(request, meetings) -> int | None:
+    raw = request.GET.get("meeting", "")
+    if raw.isdigit() and int(raw) in {m.pk for m in meetings}:
+        return int(raw)
+    return None
+
+
+def _detail_context(request, item, *, forms=None, error=None) -> dict:
+    """What the page shows and the forms the person may use. ``forms`` carries a bound form
+    to show again with its errors; ``error`` a refusal whose form is not on the page."""
+    forms = forms or {}
+    user = request.user
+    board = item.board
+    is_open = item.is_open
+    updates = list(item.updates.all())
+    labels = dict(ActionItem.Status.choices)
+    for update in updates:
+        update.status_before_label = labels.get(update.status_before, update.status_before)
+        update.status_after_label = labels.get(update.status_after, update.status_after)
+    agenda = list(item.agenda_items.all())
+    may = {
+        "start": is_open and item.status == ActionItem.Status.OPEN
+        and permissions.can_work_on(user, item),
+        "complete": item.status == ActionItem.Status.IN_PROGRESS
+        and permissions.can_work_on(user, item),
+        "progress": is_open and permissions.can_report_progress(user, item),
+        "replan": is_open and permissions.can_steer(user, item),
+        "cancel": is_open and permissions.can_steer(user, item),
+        "decide": is_open and permissions.can_decide(user, item),
+        "agenda": is_open and board.is_active and board_permissions.can_run_meeting(user, board),
+    }  # fmt: skip
+    context = {
+        "item": item,
+        "summit": item.summit,
+        "board": board,
+        "touchpoints": list(item.touchpoints.all()),
+        "updates": updates,
+        "agenda": agenda,
+        "can_edit": is_open and permissions.can_steer(user, item),
+        "error": error,
+        "zone": board.time_zone,
+    }
+    if may["start"]:
+        context["start_form"] = forms.get("start") or StartForm()
+    if may["complete"]:
+        context["complete_form"] = forms.get("complete") or CompleteForm()
+    if may["progress"]:
+        context["progress_form"] = forms.get("progress") or ProgressForm()
+    if may["replan"]:
+        context["replan_form"] = forms.get("replan") or ReplanForm()
+    if may["cancel"]:
+        context["cancel_form"] = forms.get("cancel") or CancelForm()
+    if may["decide"]:
+        meetings = _decision_meetings(request, item)
+        context["decide_form"] = forms.get("decide") or DecideForm(
+            meetings=meetings, zone=board.time_zone,
+            initial={"meeting": _chosen_meeting(request, meetings)},
+        )  # fmt: skip
+    if may["agenda"]:
+        meetings = _agenda_meetings(item)
+        if meetings or "agenda" in forms:
+            context["agenda_form"] = forms.get("agenda") or AgendaForm(
+                meetings=meetings, zone=board.time_zone
+            )
+    context["can_act"] = any(name.endswith("_form") for name in context)
+    return context
+
+
+@require_GET
+def action_item_detail(request, pk):
+    item = _item_or_404(request, pk)
+    return render_page(request, DETAIL, "", _detail_context(request, item), fragment=False)
+
+
+def _refused(request, item, name, form, exc: DomainError):
+    """The item's page again, with the refused form as typed and the service's message."""
+    status = form_error(form, exc)
+    context = _detail_context(request, item, forms={name: form})
+    if f"{name}_form" not in context:
+        context["error"] = exc.message
+    return render_page(request, DETAIL, "", context, status, fragment=False)
+
+
+def _invalid(request, item, name, form):
+    context = _detail_context(request, item, forms={name: form})
+    if f"{name}_form" not in context:
+        context["error"] = _("The form was not filled in as expected.")
+    return render_page(request, DETAIL, "", context, 400, fragment=False)
+
+
+def _done(request, item, message):
+    messages.success(request, message)
+    return back(request, item.get_absolute_url())
+
+
+def _button(request, pk, name, form_class, call, message, form_kwargs=None):
+    """Run one button's form through its service: ``call(item, cleaned_data)``.
+    ``form_kwargs(item)`` gives the form its choices (the board's meetings)."""
+    item = _item_or_404(request, pk)
+    form = form_class(request.POST, **(form_kwargs(item) if form_kwargs else {}))
+    if not form.is_valid():
+        return _invalid(request, item, name, form)
+    try:
+        call(item, form.cleaned_data)
+    except DomainError as exc:
+        return _refused(request, item, name, form, exc)
+    return _done(request, item, message)
+
+
+@require_POST
+def action_item_start(request, pk):
+    def call(item, data):
+        services.action_item_start(actor=request.user, item=item, note=data["note"])
+
+    return _button(request, pk, "start", StartForm, call, _("The item is in progress."))
+
+
+@require_POST
+def action_item_complete(request, pk):
+    def call(item, data):
+        services.action_item_complete(
+            actor=request.user, item=item, note=data["note"], completed_on=data["completed_on"]
+        )
+
+    return _button(request, pk, "complete", CompleteForm, call, _("The item is done."))
+
+
+@require_POST
+def action_item_progress(request, pk):
+    def call(item, data):
+        services.action_item_progress(actor=request.user, item=item, note=data["note"])
+
+    return _button(
+        request, pk, "progress", ProgressForm, call, _("Your update is on the timeline.")
+    )
+
+
+@require_POST
+def action_item_cancel(request, pk):
+    def call(item, data):
+        services.action_item_cancel(actor=request.user, item=item, reason=data["reason"])
+
+    return _button(request, pk, "cancel", CancelForm, call, _("The item is cancelled."))
+
+
+@require_POST
+def action_item_replan(request, pk):
+    def call(item, data):
+        services.action_item_replan(actor=request.user, item=item, **data)
+
+    return _button(
+        request, pk, "replan", ReplanForm, call,
+        _("The item is re-planned; the timeline keeps the old plan."),
+    )  # fmt: skip
+
+
+@require_POST
+def action_item_decide(request, pk):
+    def call(item, data):
+        services.action_item_decide(actor=request.user, item=item, **data)
+
+    def meetings(item):
+        return {
+            "meetings": _decision_meetings(request, item), "zone": item.board.time_zone,
+            "accept": _board_meetings(request, item),
+        }  # fmt: skip
+
+    return _button(
+        request, pk, "decide", DecideForm, call,
+        _("The board's decision is logged and the item updated."), form_kwargs=meetings,
+    )  # fmt: skip
+
+
+@require_POST
+def action_item_agenda(request, pk):
+    def call(item, data):
+        services.action_item_put_on_agenda(
+            actor=request.user, item=item, meeting=data["meeting"], notes=data["notes"]
+        )
+
+    def meetings(item):
+        return {
+            "meetings": _agenda_meetings(item), "zone": item.board.time_zone,
+            "accept": _board_meetings(request, item),
+        }  # fmt: skip
+
+    return _button(
+        request, pk, "agenda", AgendaForm, call, _("The item is on the meeting's agenda."),
+        form_kwargs=meetings,
+    )  # fmt: skip
+
+
+# --- Recording and editing ---------------------------------------------------------------------
+
+
+def _item_form_page(request, *, form, summit, item, allowed, refusal_text, status):
+    return render_page(
+        request,
+        "summits/action_item_form.html",
+        "",
+        {"form": form, "summit": summit, "item": item, "allowed": allowed,
+         "refusal_text": refusal_text},
+        status,
+        fragment=False,
+    )  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+def action_item_create(request, pk):
+    summit = selectors.summit_get(user=request.user, pk=pk)
+    allowed = permissions.can_record_actions(request.user, summit)
+    status = 200 if allowed else 403
+    refusal = _("Only the chair of %(summit)s records its action items.") % {"summit": summit.title}
+    if allowed and summit.is_closed:
+        allowed, status = False, 409
+        refusal = _("%(summit)s is closed; its record can no longer change.") % {
+            "summit": summit.title
+        }
+    form = ActionItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.action_item_create(
+                actor=request.user, summit=summit, **form.service_fields()
+            )
+        except DomainError as exc:
+            status = form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("“%(title)s” is recorded and in the backlog of %(board)s.")
+                % {"title": item.title, "board": item.board.name},
+            )
+            if "another" in request.POST:
+                return redirect("summits:action_item_create", pk=summit.pk)
+            return redirect(reverse("summits:summit_detail", kwargs={"pk": summit.pk}) + "#actions")
+    elif request.method == "POST":
+        status = 400 if status == 200 else status
+    return _item_form_page(
+        request, form=form, summit=summit, item=None, allowed=allowed, refusal_text=refusal,
+        status=status,
+    )  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+def action_item_edit(request, pk):
+    item = _item_or_404(request, pk)
+    allowed = permissions.can_steer(request.user, item)
+    status = 200 if allowed else 403
+    refusal = _("Only the leaders of %(board)s or the chair of the summit can edit this item.") % {
+        "board": item.board.name
+    }
+    if allowed and not item.is_open:
+        allowed, status = False, 409
+        refusal = _("This action item is %(status)s; it can no longer change.") % {
+            "status": item.get_status_display()
+        }
+    form = ActionItemForm(request.POST or None, item=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_item_update(actor=request.user, item=item, **form.service_fields())
+        except DomainError as exc:
+            status = form_error(form, exc)
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect(item)
+    elif request.method == "POST":
+        status = 400 if status == 200 else status
+    return _item_form_page(
+        request, form=form, summit=item.summit, item=item, allowed=allowed,
+        refusal_text=refusal, status=status,
+    )  # fmt: skip
