@@ -18,21 +18,17 @@ import django_filters
 from django import forms
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from boards.models import Board, Decision, Escalation, Meeting, Membership
 from boards.querysets import current_on
 from charter.filters import FunctionFilter
+from engagement.core.choices import capitalised
 from engagement.org.models import User
 
 # Words of a search: more would only slow the query without narrowing it further.
 MAX_SEARCH_WORDS = 10
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def capitalised(choices):
-    return [(value, capfirst(label)) for value, label in choices]
 
 
 def search_words(queryset, value: str, fields: tuple[str, ...]):

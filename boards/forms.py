@@ -8,11 +8,11 @@ from zoneinfo import available_timezones
 
 from django import forms
 from django.conf import settings
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from boards.models import Attendance, Board, Decision, Membership
 from charter.models import Claim, Conflict
+from engagement.core.choices import capitalised
 from engagement.org.models import Function, User
 from touchpoints.models import JourneyStage, Kpi, Touchpoint
 
@@ -22,15 +22,12 @@ DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
 
 
-def _capitalised(choices):
-    return [(value, capfirst(label)) for value, label in choices]
-
-
-def _people():
+def active_people():
+    """The people a form offers: those still active in the organisation."""
     return User.objects.filter(is_active=True).order_by("last_name", "first_name", "username")
 
 
-def _functions():
+def active_functions():
     return Function.objects.active().order_by("name")
 
 
@@ -225,8 +222,8 @@ class BoardForm(GroupedChecklistMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = time_zone_choices()
         if is_admin:
-            self.fields["chair"].queryset = _people()
-            self.fields["sponsor"].queryset = _people()
+            self.fields["chair"].queryset = active_people()
+            self.fields["sponsor"].queryset = active_people()
             above = Board.objects.active().order_by("name")
             if board is not None:
                 above = above.exclude(pk=board.pk)
@@ -273,7 +270,7 @@ class MembershipForm(forms.Form):
     )
     role = forms.ChoiceField(
         label=_("Role"),
-        choices=_capitalised(Membership.Role.choices),
+        choices=capitalised(Membership.Role.choices),
         initial=Membership.Role.MEMBER,
         help_text=_("Core members decide and count for the quorum; advisors advise."),
     )
@@ -289,8 +286,8 @@ class MembershipForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "member_%s")
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = _people()
-        self.fields["function"].queryset = _functions()
+        self.fields["person"].queryset = active_people()
+        self.fields["function"].queryset = active_functions()
 
 
 # --- Meetings ----------------------------------------------------------------------------------
@@ -500,8 +497,8 @@ class DecisionForm(GroupedChecklistMixin, forms.Form):
         ``kpis``: the active KPIs offered, with their touchpoint loaded."""
         kwargs.setdefault("auto_id", "decision_%s")
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _people()
-        self.fields["owner_function"].queryset = _functions()
+        self.fields["owner"].queryset = active_people()
+        self.fields["owner_function"].queryset = active_functions()
         touchpoints = self.fields["touchpoints"]
         touchpoints.queryset = Touchpoint.objects.filter(is_archived=False)
         groups = []
@@ -632,8 +629,8 @@ class EscalationResolveForm(forms.Form):
     def __init__(self, *args, conflict: Conflict | None = None, **kwargs):
         kwargs.setdefault("auto_id", "resolve_%s")
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _people()
-        self.fields["owner_function"].queryset = _functions()
+        self.fields["owner"].queryset = active_people()
+        self.fields["owner_function"].queryset = active_functions()
         if conflict is None:
             del self.fields["winner"]
             return

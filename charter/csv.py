@@ -1,8 +1,7 @@
 """The charter as CSV: one row per touchpoint with the holder of each right.
 
-Cells that a spreadsheet would read as a formula (starting with = + - @, a tab or a carriage
-return) are prefixed with an apostrophe, so a function or touchpoint name cannot run code in
-the reader's spreadsheet.
+Names are made safe for spreadsheets (``engagement.core.csv_export.safe``): a function or
+touchpoint name cannot run as a formula in the reader's spreadsheet.
 """
 
 from __future__ import annotations
@@ -10,13 +9,7 @@ from __future__ import annotations
 import csv
 
 from charter.selectors import RIGHTS, Row
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe(value) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+from engagement.core.csv_export import safe
 
 
 def header() -> list[str]:

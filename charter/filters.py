@@ -10,19 +10,15 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from charter import selectors
 from charter.models import Claim, Conflict, Right, RightAssignment
+from engagement.core.choices import capitalised
 from engagement.org.models import Function
 from touchpoints.models import Channel, JourneyStage, Touchpoint
-
-
-def _capitalised(choices):
-    return [(value, capfirst(label)) for value, label in choices]
 
 
 class FunctionField(forms.ModelChoiceField):
@@ -65,7 +61,7 @@ def _as_of_moment(filterset):
 
 class RightAssignmentFilterSet(django_filters.FilterSet):
     touchpoint = django_filters.NumberFilter(field_name="touchpoint_id", label=_("Touchpoint"))
-    right = django_filters.ChoiceFilter(choices=_capitalised(Right.choices), label=_("Right"))
+    right = django_filters.ChoiceFilter(choices=capitalised(Right.choices), label=_("Right"))
     function = FunctionFilter()
     active = django_filters.BooleanFilter(
         method="filter_active",
@@ -92,11 +88,11 @@ class RightAssignmentFilterSet(django_filters.FilterSet):
 class ClaimFilterSet(django_filters.FilterSet):
     touchpoint = django_filters.NumberFilter(field_name="touchpoint_id", label=_("Touchpoint"))
     right = django_filters.ChoiceFilter(
-        choices=_capitalised(Right.choices), label=_("Right"), empty_label=_("All rights")
+        choices=capitalised(Right.choices), label=_("Right"), empty_label=_("All rights")
     )
     function = FunctionFilter(help_text=_("The claiming function's id or slug."))
     status = django_filters.ChoiceFilter(
-        choices=_capitalised(Claim.Status.choices), label=_("Status"), empty_label=_("Any status")
+        choices=capitalised(Claim.Status.choices), label=_("Status"), empty_label=_("Any status")
     )
 
     class Meta:
@@ -107,14 +103,14 @@ class ClaimFilterSet(django_filters.FilterSet):
 class ConflictFilterSet(django_filters.FilterSet):
     touchpoint = django_filters.NumberFilter(field_name="touchpoint_id", label=_("Touchpoint"))
     right = django_filters.ChoiceFilter(
-        choices=_capitalised(Right.choices), label=_("Right"), empty_label=_("All rights")
+        choices=capitalised(Right.choices), label=_("Right"), empty_label=_("All rights")
     )
     function = FunctionFilter(
         method="filter_function",
         help_text=_("A function on either side (holding or claiming), by id or slug."),
     )
     status = django_filters.ChoiceFilter(
-        choices=_capitalised(Conflict.Status.choices),
+        choices=capitalised(Conflict.Status.choices),
         label=_("Status"),
         empty_label=_("Any status"),
     )
@@ -155,7 +151,7 @@ class MatrixFilterSet(django_filters.FilterSet):
         help_text=_("Touchpoints where this function holds any right."),
     )
     priority = django_filters.ChoiceFilter(
-        choices=_capitalised(Touchpoint.Priority.choices),
+        choices=capitalised(Touchpoint.Priority.choices),
         label=_("Priority"),
         empty_label=_("Any priority"),
     )

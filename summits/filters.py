@@ -16,11 +16,11 @@ from boards.filters import (
     DATE_WIDGET,
     YesNoFilter,
     board_filter,
-    capitalised,
     person_filter,
     search_words,
 )
 from charter.filters import FunctionFilter
+from engagement.core.choices import capitalised
 from summits.models import ActionItem, Capability, JourneyReview, Summit
 from touchpoints.models import JourneyStage, Touchpoint
 

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from boards.forms import (
@@ -20,9 +19,12 @@ from boards.forms import (
     KpisField,
     PersonChoiceField,
     TouchpointsField,
+    active_functions,
+    active_people,
     group_choices,
 )
 from boards.models import Board, Meeting
+from engagement.core.choices import capitalised
 from engagement.org.models import Function, User
 from summits.models import ActionItem, Capability, JourneyReview, Summit
 from summits.services import DECISION_OUTCOMES
@@ -30,18 +32,6 @@ from touchpoints.models import JourneyStage, Kpi, Touchpoint
 
 LEVEL_CHOICES = [(level, str(level)) for level in range(1, 6)]
 LEVEL_HELP = _("1: hardly engaged; 5: as engaged as customers can be.")
-
-
-def _capitalised(choices):
-    return [(value, capfirst(label)) for value, label in choices]
-
-
-def _people():
-    return User.objects.filter(is_active=True).order_by("last_name", "first_name", "username")
-
-
-def _functions():
-    return Function.objects.active().order_by("name")
 
 
 def _level_field(label):
@@ -105,7 +95,7 @@ class SummitForm(forms.Form):
             }  # fmt: skip
         super().__init__(*args, **kwargs)
         if may_change_chair:
-            self.fields["chair"].queryset = _people()
+            self.fields["chair"].queryset = active_people()
         else:
             del self.fields["chair"]
 
@@ -132,8 +122,8 @@ class ParticipantForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "participant_%s")
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = _people()
-        self.fields["function"].queryset = _functions()
+        self.fields["person"].queryset = active_people()
+        self.fields["function"].queryset = active_functions()
 
 
 # --- The journey review and the capability plan ------------------------------------------------
@@ -206,10 +196,10 @@ class ReviewForm(GroupedChecklistMixin, forms.Form):
 
 class CapabilityForm(forms.Form):
     area = forms.ChoiceField(
-        label=_("Capability area"), choices=_capitalised(Capability.Area.choices)
+        label=_("Capability area"), choices=capitalised(Capability.Area.choices)
     )
     sourcing = forms.ChoiceField(
-        label=_("Sourced"), choices=_capitalised(Capability.Sourcing.choices),
+        label=_("Sourced"), choices=capitalised(Capability.Sourcing.choices),
         widget=forms.RadioSelect,
     )  # fmt: skip
     partners = forms.CharField(
@@ -234,7 +224,7 @@ class CapabilityForm(forms.Form):
                 "gap": capability.gap, "owner": capability.owner_id, "notes": capability.notes,
             }  # fmt: skip
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _people()
+        self.fields["owner"].queryset = active_people()
         if capability is not None:
             del self.fields["area"]
 
@@ -264,7 +254,7 @@ class ActionItemForm(GroupedChecklistMixin, forms.Form):
         help_text=_("Not before the summit, and not in the past."),
     )  # fmt: skip
     priority = forms.ChoiceField(
-        label=_("Priority"), choices=_capitalised(ActionItem.Priority.choices),
+        label=_("Priority"), choices=capitalised(ActionItem.Priority.choices),
         initial=ActionItem.Priority.MEDIUM,
     )  # fmt: skip
     board = forms.ModelChoiceField(
@@ -288,8 +278,8 @@ class ActionItemForm(GroupedChecklistMixin, forms.Form):
             }  # fmt: skip
         super().__init__(*args, **kwargs)
         if item is None:
-            self.fields["owner"].queryset = _people()
-            self.fields["owner_function"].queryset = _functions()
+            self.fields["owner"].queryset = active_people()
+            self.fields["owner_function"].queryset = active_functions()
             self.fields["board"].queryset = Board.objects.active().order_by("name")
         else:
             for name in self.CREATE_ONLY:
@@ -380,8 +370,8 @@ class ReplanForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "replan_%s")
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _people()
-        self.fields["owner_function"].queryset = _functions()
+        self.fields["owner"].queryset = active_people()
+        self.fields["owner_function"].queryset = active_functions()
 
 
 DECISION_LABELS = {
@@ -430,8 +420,8 @@ class DecideForm(forms.Form):
     def __init__(self, *args, meetings: list[Meeting], zone: str, accept=None, **kwargs):
         kwargs.setdefault("auto_id", "decide_%s")
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _people()
-        self.fields["owner_function"].queryset = _functions()
+        self.fields["owner"].queryset = active_people()
+        self.fields["owner_function"].queryset = active_functions()
         _limit_meetings(
             self.fields["meeting"], meetings, zone, empty=_("Outside a meeting"), accept=accept
         )

@@ -57,6 +57,11 @@ def can_create_summit(user) -> bool:
     return roles.is_admin or roles.is_executive
 
 
+def can_change_chair(user) -> bool:
+    """Who chairs a summit is for those who call summits."""
+    return can_create_summit(user)
+
+
 def can_manage_summit(user, summit) -> bool:
     """Title, dates, place, chair and participants."""
     if not _signed_in(user):

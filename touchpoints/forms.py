@@ -4,9 +4,9 @@ whether the change is allowed and valid, and their errors are shown on the same 
 from __future__ import annotations
 
 from django import forms
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from engagement.core.choices import capitalised
 from engagement.org.models import User
 from touchpoints.models import Channel, JourneyStage, Kpi, Touchpoint
 
@@ -25,10 +25,6 @@ def _with_current(queryset, current_pk):
     return queryset.filter(is_active=True) | queryset.filter(pk=current_pk)
 
 
-def _capitalised(choices):
-    return [(value, capfirst(label)) for value, label in choices.choices]
-
-
 class TouchpointForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     description = forms.CharField(
@@ -45,10 +41,10 @@ class TouchpointForm(forms.Form):
         help_text=_("The customers this touchpoint serves, e.g. 'small business'."),
     )
     priority = forms.ChoiceField(
-        label=_("Priority"), choices=_capitalised(Touchpoint.Priority), initial="medium"
+        label=_("Priority"), choices=capitalised(Touchpoint.Priority), initial="medium"
     )
     status = forms.ChoiceField(
-        label=_("Status"), choices=_capitalised(Touchpoint.Status), initial="planned"
+        label=_("Status"), choices=capitalised(Touchpoint.Status), initial="planned"
     )
     data_steward = PersonChoiceField(
         label=_("Data steward"),
@@ -148,7 +144,7 @@ class KpiForm(forms.Form):
         label=_("Unit"), max_length=30, help_text=_("e.g. %, seconds, score, stars")
     )
     direction = forms.ChoiceField(
-        label=_("Direction"), choices=_capitalised(Kpi.Direction), initial="higher"
+        label=_("Direction"), choices=capitalised(Kpi.Direction), initial="higher"
     )
     target = forms.DecimalField(label=_("Target"), max_digits=14, decimal_places=4)
     at_risk_threshold = forms.DecimalField(
@@ -162,7 +158,7 @@ class KpiForm(forms.Form):
         ),
     )
     period = forms.ChoiceField(
-        label=_("Measured"), choices=_capitalised(Kpi.Period), initial="monthly"
+        label=_("Measured"), choices=capitalised(Kpi.Period), initial="monthly"
     )
     stale_after_periods = forms.IntegerField(
         label=_("Stale after (periods)"),

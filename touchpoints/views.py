@@ -8,19 +8,19 @@ what; a refusal is shown next to the form, with what the person typed kept.
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from engagement.core import csv_export
+from engagement.core.csv_export import safe
 from engagement.core.errors import DomainError
 from touchpoints import charts, permissions, selectors, services
 from touchpoints.filters import TouchpointListFilterSet
@@ -90,13 +90,6 @@ def touchpoint_list(request):
     return response
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back, for streaming a CSV."""
-
-    def write(self, value):
-        return value
-
-
 def _chunks(queryset, size):
     chunk = []
     for item in queryset.iterator(chunk_size=size):
@@ -108,53 +101,33 @@ def _chunks(queryset, size):
         yield chunk
 
 
-def _cell(value) -> str:
-    """Text a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-def _export_rows(request, queryset, language):
-    # The rows are written while the response streams, after the view has returned: keep
-    # the request's language for the labels.
-    with translation.override(language):
-        yield from _export_lines(request, queryset)
-
-
 def _export_lines(request, queryset):
-    writer = csv.writer(_Echo())
-    yield writer.writerow(
-        [
+    yield [
             _("id"), _("name"), _("journey stage"), _("channel"), _("customer segment"),
             _("priority"), _("status"), _("data steward"), _("active KPIs"), _("health score"),
             _("health"), _("archived"), _("last changed"), _("link"),
-        ]
-    )  # fmt: skip
+    ]  # fmt: skip
     base = request.build_absolute_uri("/")[:-1]
     for chunk in _chunks(queryset, EXPORT_CHUNK):
         health = health_for(chunk)
         for tp in chunk:
             h = health[tp.pk]
-            yield writer.writerow(
-                [
-                    tp.pk,
-                    _cell(tp.name),
-                    _cell(tp.stage.name),
-                    _cell(tp.channel.name),
-                    _cell(tp.segment),
-                    tp.get_priority_display(),
-                    tp.get_status_display(),
-                    _cell(tp.data_steward.display_name if tp.data_steward else ""),
-                    tp.kpi_count,
-                    h.score,
-                    h.band_label,
-                    _("yes") if tp.is_archived else _("no"),
-                    timezone.localtime(tp.updated_at).strftime("%Y-%m-%d %H:%M"),
-                    base + tp.get_absolute_url(),
-                ]
-            )
+            yield [
+                tp.pk,
+                safe(tp.name),
+                safe(tp.stage.name),
+                safe(tp.channel.name),
+                safe(tp.segment),
+                tp.get_priority_display(),
+                tp.get_status_display(),
+                safe(tp.data_steward.display_name if tp.data_steward else ""),
+                tp.kpi_count,
+                h.score,
+                h.band_label,
+                _("yes") if tp.is_archived else _("no"),
+                timezone.localtime(tp.updated_at).strftime("%Y-%m-%d %H:%M"),
+                base + tp.get_absolute_url(),
+            ]
 
 
 @require_GET
@@ -163,13 +136,7 @@ def touchpoint_export(request):
     filterset = TouchpointListFilterSet(
         request.GET, queryset=selectors.touchpoint_list(user=request.user), request=request
     )
-    response = StreamingHttpResponse(
-        _export_rows(request, filterset.qs, translation.get_language()),
-        content_type="text/csv; charset=utf-8",
-    )
-    filename = f"touchpoints-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_export.stream("touchpoints", lambda: _export_lines(request, filterset.qs))
 
 
 # --- One touchpoint ---------------------------------------------------------------------------

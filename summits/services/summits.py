@@ -10,7 +10,6 @@ from engagement.audit.snapshot import snapshot
 from engagement.core.errors import Conflict as ConflictError
 from engagement.core.errors import Invalid, NotAllowed
 from engagement.core.validation import apply_changes, clean, save_or_conflict
-from engagement.org.roles import roles_for
 from summits import permissions
 from summits.models import Participant, Summit
 from summits.services.common import (
@@ -64,9 +63,8 @@ def summit_update(*, actor, summit: Summit, **changes) -> Summit:
     if not permissions.can_manage_summit(actor, summit):
         raise NotAllowed(f"Only the chair of {summit} or an executive can change it.")
     require_open_summit(summit)
-    roles = roles_for(actor)
     allowed = SUMMIT_FIELDS_FOR_CHAIR
-    if roles.is_admin or roles.is_executive:
+    if permissions.can_change_chair(actor):
         allowed = (*SUMMIT_FIELDS_FOR_CHAIR, "chair")
     if "chair" in changes and "chair" not in allowed and changes["chair"] != summit.chair:
         raise NotAllowed("Only an executive or an administrator can change who chairs it.")

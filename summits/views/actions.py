@@ -9,20 +9,20 @@ the service's status (400, 403 or 409): nothing was changed.
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from boards import permissions as board_permissions
 from boards import selectors as board_selectors
 from boards.models import Meeting
+from engagement.core import csv_export
+from engagement.core.csv_export import safe
 from engagement.core.errors import DomainError
 from summits import permissions, selectors, services
 from summits.filters import ActionItemFilterSet
@@ -118,58 +118,31 @@ def my_actions(request):
 # --- The export --------------------------------------------------------------------------------
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back, for streaming a CSV."""
-
-    def write(self, value):
-        return value
-
-
-def _cell(value) -> str:
-    """Text a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-def _export_rows(request, queryset, language):
-    # The rows are written while the response streams, after the view has returned: keep
-    # the request's language for the labels.
-    with translation.override(language):
-        yield from _export_lines(request, queryset)
-
-
 def _export_lines(request, queryset):
-    writer = csv.writer(_Echo())
-    yield writer.writerow(
-        [
+    yield [
             _("id"), _("summit"), _("title"), _("owner"), _("owner function"), _("board"),
             _("priority"), _("status"), _("overdue"), _("due on"), _("completed on"),
             _("touchpoints"), _("link"),
-        ]
-    )  # fmt: skip
+    ]  # fmt: skip
     base = request.build_absolute_uri("/")[:-1]
     # iterator() with a chunk size prefetches the touchpoints chunk by chunk: two queries per
     # 500 rows, whatever the number of rows, and memory bounded by the chunk.
     for item in queryset.prefetch_related("touchpoints").iterator(chunk_size=EXPORT_CHUNK):
-        yield writer.writerow(
-            [
-                item.pk,
-                _cell(item.summit.title),
-                _cell(item.title),
-                _cell(item.owner.display_name),
-                _cell(item.owner_function.name),
-                _cell(item.board.name),
-                item.get_priority_display(),
-                item.get_status_display(),
-                _("yes") if item.is_overdue else _("no"),
-                item.due_on.isoformat(),
-                item.completed_on.isoformat() if item.completed_on else "",
-                _cell("; ".join(sorted(t.name for t in item.touchpoints.all()))),
-                base + item.get_absolute_url(),
-            ]
-        )
+        yield [
+            item.pk,
+            safe(item.summit.title),
+            safe(item.title),
+            safe(item.owner.display_name),
+            safe(item.owner_function.name),
+            safe(item.board.name),
+            item.get_priority_display(),
+            item.get_status_display(),
+            _("yes") if item.is_overdue else _("no"),
+            item.due_on.isoformat(),
+            item.completed_on.isoformat() if item.completed_on else "",
+            safe("; ".join(sorted(t.name for t in item.touchpoints.all()))),
+            base + item.get_absolute_url(),
+        ]
 
 
 @require_GET
@@ -196,13 +169,7 @@ def action_item_export(request):
         ]
         text = "\n".join([_("The action items cannot be exported with these filters."), *lines])
         return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
-    response = StreamingHttpResponse(
-        _export_rows(request, filterset.qs, translation.get_language()),
-        content_type="text/csv; charset=utf-8",
-    )
-    filename = f"action-items-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_export.stream("action-items", lambda: _export_lines(request, filterset.qs))
 
 
 # --- One item ----------------------------------------------------------------------------------

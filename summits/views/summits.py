@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from engagement.core.errors import DomainError, NotAllowed
-from engagement.org.roles import roles_for
 from summits import permissions, selectors, services
 from summits.filters import SummitFilterSet
 from summits.forms import CapabilityForm, ParticipantForm, ReviewForm, SummitForm
@@ -220,11 +219,6 @@ def participant_remove(request, pk):
 # --- Set-up ------------------------------------------------------------------------------------
 
 
-def _may_change_chair(user) -> bool:
-    roles = roles_for(user)
-    return roles.is_admin or roles.is_executive
-
-
 def _summit_form_page(request, *, form, summit, allowed, refusal_text, status):
     return render_page(
         request,
@@ -275,7 +269,9 @@ def summit_edit(request, pk):
             "summit": summit.title
         }
     form = SummitForm(
-        request.POST or None, summit=summit, may_change_chair=_may_change_chair(request.user)
+        request.POST or None,
+        summit=summit,
+        may_change_chair=permissions.can_change_chair(request.user),
     )
     if request.method == "POST" and form.is_valid():
         try:
