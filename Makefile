@@ -9,7 +9,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 # The zero-setup default: SQLite file and filesystem broker in var/, DEBUG on.
-DEV_ENV := DEBUG=$${DEBUG:-true}
+# Reminders and escalations are scanned every minute, so the demo's arrive soon after start.
+DEV_ENV := DEBUG=$${DEBUG:-true} NOTIFY_SCAN_MINUTES=$${NOTIFY_SCAN_MINUTES:-1}
 
 .PHONY: run test install lint format lock clean
 

@@ -6,7 +6,7 @@ class BoardsConfig(AppConfig):
     verbose_name = "Boards"
 
     def ready(self) -> None:
-        from boards import panels, permissions, services
+        from boards import notifications, panels, permissions, services
         from charter.permissions import register_decider
         from touchpoints.panels import register_panel
 
@@ -16,3 +16,6 @@ class BoardsConfig(AppConfig):
         register_decider(services.decider_for_conflicts, claims=False)
         # The touchpoint page shows the boards governing it and their recent decisions.
         register_panel("boards", panels.render_boards_panel, order=30)
+        # Reminders, escalation ladders, missed meetings and charter gaps of boards and the
+        # charter, and the owner's, chair's and executive's digest sections.
+        notifications.register()

@@ -36,6 +36,7 @@ from boards.querysets import (
     MembershipQuerySet,
 )
 from engagement.core.querysets import OpenToSignedInQuerySet
+from engagement.notify.models import Audience
 
 
 def default_time_zone() -> str:
@@ -324,7 +325,12 @@ class Attendance(models.Model):
 
 class Decision(models.Model):
     """A decision of a board. Append-only: after it is logged only ``status`` and the
-    implementation fields move; a correction is a new decision that supersedes this one."""
+    implementation fields move; a correction is a new decision that supersedes this one.
+
+    The escalation fields (``escalation_level``, ``escalated_at``, ``escalated_to``) belong to
+    the escalation job, not to the record the board logged: the job raises them one rung at a
+    time while the decision is overdue (``boards.notifications``), and nothing else writes
+    them."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("open")
@@ -380,6 +386,16 @@ class Decision(models.Model):
     implemented_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("marked implemented by"), null=True,
         blank=True, on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    # Written by the escalation job only (see the class docstring).
+    escalation_level = models.PositiveSmallIntegerField(
+        _("escalation rung"), default=0, editable=False,
+        help_text=_("The highest rung of the overdue ladder reached; 0 while not escalated."),
+    )  # fmt: skip
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True, editable=False)
+    escalated_to = models.CharField(
+        _("escalated to"), max_length=10, choices=Audience.choices, blank=True, editable=False,
+        help_text=_("Who stands on the rung reached, as the ladder said when it was climbed."),
     )  # fmt: skip
 
     objects = DecisionQuerySet.as_manager()

@@ -60,6 +60,40 @@ def ladder_above(board: Board) -> list[Board]:
     return chain
 
 
+@dataclass(frozen=True)
+class LadderPeople:
+    """Who stands on each rung of a board's escalation ladder (ids; None when vacant)."""
+
+    chair_id: int | None
+    sponsor_id: int | None
+    ceo_id: int | None  # the chair of the top of the ladder (the body that escalates to nobody)
+
+
+def ladder_people() -> dict[int, LadderPeople]:
+    """Every board's chair, sponsor and top-of-ladder chair, in one query.
+
+    The escalation scanners ask this once per scan; boards are few (hundreds), so the whole
+    map is cheaper than a walk up the ladder per item.
+    """
+    rows = {
+        pk: (chair_id, sponsor_id, up_id)
+        for pk, chair_id, sponsor_id, up_id in Board.objects.values_list(
+            "pk", "chair_id", "sponsor_id", "escalates_to_id"
+        )
+    }
+
+    def top_chair(pk: int) -> int | None:
+        seen = set()
+        while rows[pk][2] is not None and rows[pk][2] not in seen and rows[pk][2] in rows:
+            seen.add(pk)
+            pk = rows[pk][2]
+        return rows[pk][0]
+
+    return {
+        pk: LadderPeople(chair, sponsor, top_chair(pk)) for pk, (chair, sponsor, _) in rows.items()
+    }
+
+
 def conflicts_in_scope(board: Board):
     return (
         Conflict.objects.open()

@@ -161,7 +161,11 @@ class Claim(models.Model):
 
 
 class Conflict(models.Model):
-    """Two functions want the same right. Opened by a claim on a held right."""
+    """Two functions want the same right. Opened by a claim on a held right.
+
+    ``escalation_level`` and ``escalated_at`` belong to the escalation job: while a conflict
+    stays open it climbs its ladder (board chair, then CEO) one rung at a time, and only the
+    job writes them."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("open")
@@ -198,6 +202,12 @@ class Conflict(models.Model):
     )  # fmt: skip
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     rationale = models.TextField(_("rationale"), blank=True)
+    # Written by the escalation job only (see the class docstring).
+    escalation_level = models.PositiveSmallIntegerField(
+        _("escalation rung"), default=0, editable=False,
+        help_text=_("The highest rung of the open-conflict ladder reached; 0 while not escalated."),
+    )  # fmt: skip
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True, editable=False)
 
     objects = ConflictQuerySet.as_manager()
 

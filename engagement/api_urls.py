@@ -12,6 +12,7 @@ urlpatterns = [
     path("auth/logout-all/", TokenLogoutAllView.as_view(), name="token_logout_all"),
     path("", include("engagement.org.api.urls")),
     path("", include("engagement.audit.api.urls")),
+    path("", include("engagement.notify.api.urls")),
     path("", include("touchpoints.api.urls")),
     path("", include("charter.api.urls")),
     path("", include("boards.api.urls")),

@@ -7,6 +7,7 @@ app catch it and print that line instead of a traceback, so an operator sees wha
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -44,13 +45,22 @@ def database_config(url: str) -> dict:
     return config
 
 
-def email_config(url: str) -> dict:
+def email_config(url: str, base_dir: Path) -> dict:
     """Parse ``EMAIL_URL`` into Django's EMAIL_* settings."""
     example = "consolemail://, filemail:///path/to/folder or smtp+tls://USER:PASSWORD@HOST:587"
     try:
-        return environ.Env.email_url_config(url)
+        config = environ.Env.email_url_config(url)
     except (ValueError, ImproperlyConfigured) as exc:
         raise SettingsError(f"EMAIL_URL is malformed ({exc}); set it like {example}") from None
+    parts = urlsplit(url)
+    if parts.scheme == "filemail":
+        # django-environ drops the leading "/" of filemail:///abs/path; keep the path as
+        # written: absolute, or relative to the project (filemail://var/mail).
+        path = Path(parts.netloc + parts.path)
+        if not parts.path and not parts.netloc:
+            raise SettingsError(f"EMAIL_URL filemail:// needs a folder; set it like {example}")
+        config["EMAIL_FILE_PATH"] = str(path if path.is_absolute() else base_dir / path)
+    return config
 
 
 def cache_config(url: str) -> dict:

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "engagement.core",
     "engagement.org",
     "engagement.audit",
+    "engagement.notify",
     "touchpoints",
     "charter",
     "boards",
@@ -198,11 +199,32 @@ STORAGES = {
 
 # --- E-mail ---------------------------------------------------------------------------------
 
-# consolemail:// prints messages to the console; smtp+tls://user:pass@host:587 sends them.
-EMAIL_CONFIG = config.email_config(env.str("EMAIL_URL", default="consolemail://"))
+# filemail:// writes each message to a file in a folder (the zero-setup default: var/mail, so
+# a newcomer can read what the jobs sent); consolemail:// prints them; smtp+tls://user:pass@
+# host:587 sends them.
+EMAIL_CONFIG = config.email_config(env.str("EMAIL_URL", default="filemail://var/mail"), BASE_DIR)
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="engagement@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address people open the site at; links in e-mails and chat posts start with it.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# --- Notifications --------------------------------------------------------------------------
+
+# Minutes between the reminder and escalation scans (each finds what is due by now, so a
+# longer interval delays messages but never loses them).
+NOTIFY_SCAN_MINUTES = _env_int("NOTIFY_SCAN_MINUTES", 10)
+# Items per chunk of a set-based reminder scan (one INSERT ... SELECT each, in its own
+# transaction): larger is faster, smaller holds locks for less time.
+NOTIFY_SCAN_CHUNK = _env_int("NOTIFY_SCAN_CHUNK", 5000)
+# Local hour after which the day's (or Monday's) digests go out.
+NOTIFY_DIGEST_HOUR = _env_int("NOTIFY_DIGEST_HOUR", 7)
+# A claim on a right waits this many days for a decision before it counts as due.
+NOTIFY_CLAIM_DECISION_DAYS = _env_int("NOTIFY_CLAIM_DECISION_DAYS", 14)
+# A chat webhook that fails is retried with back-off (base seconds, doubling) this many times.
+NOTIFY_WEBHOOK_MAX_ATTEMPTS = _env_int("NOTIFY_WEBHOOK_MAX_ATTEMPTS", 5)
+NOTIFY_WEBHOOK_BACKOFF_SECONDS = _env_int("NOTIFY_WEBHOOK_BACKOFF_SECONDS", 60)
+NOTIFY_WEBHOOK_TIMEOUT = _env_int("NOTIFY_WEBHOOK_TIMEOUT", 10)
 
 # --- API ------------------------------------------------------------------------------------
 
@@ -263,6 +285,10 @@ SPECTACULAR_SETTINGS = {
         "CapabilityAreaEnum": "summits.models.Capability.Area",
         "CapabilitySourcingEnum": "summits.models.Capability.Sourcing",
         "ActionItemDecisionOutcomeEnum": "summits.api.serializers.DECISION_OUTCOMES",
+        # One way (e-mail, digest, inbox) per kind of notification: one enum, not one per kind.
+        "NotificationDeliveryEnum": "engagement.notify.models.Preference.Delivery",
+        "NotificationKindEnum": "engagement.notify.models.Kind",
+        "DigestFrequencyEnum": "engagement.notify.models.Preference.Frequency",
     },
 }
 
@@ -313,6 +339,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "boards.tasks.schedule_meetings",
         "schedule": timedelta(hours=1),
         "options": {"expires": 50 * 60},
+    },
+    # Reminders, escalations and digests: scans of what is due by now and not yet recorded.
+    "send-reminders": {
+        "task": "engagement.notify.tasks.send_reminders",
+        "schedule": timedelta(minutes=NOTIFY_SCAN_MINUTES),
+        "options": {"expires": NOTIFY_SCAN_MINUTES * 60},
+    },
+    "run-escalations": {
+        "task": "engagement.notify.tasks.run_escalations",
+        "schedule": timedelta(minutes=NOTIFY_SCAN_MINUTES),
+        "options": {"expires": NOTIFY_SCAN_MINUTES * 60},
+    },
+    # Sends what is recorded and not sent (and retries chat posts after their back-off).
+    "deliver-notifications": {
+        "task": "engagement.notify.tasks.deliver_notifications",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
     },
     # Open decisions past their due date become overdue (scans due_on < today: catches up).
     "mark-overdue-decisions": {

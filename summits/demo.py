@@ -367,7 +367,7 @@ THIS_YEAR = DemoSummit(
         DemoItem(
             "Stop renewal reminders to customers who already renewed",
             "Read renewal dates from the new billing system; apologise to those affected.",
-            "lnguyen", "marketing", ENGAGEMENT, -6, ("Renewal reminders",), CRITICAL,
+            "lnguyen", "marketing", ENGAGEMENT, -9, ("Renewal reminders",), CRITICAL,
             story=((-17, "start", ""),
                    (-9, "progress", "Fix tested; waiting for a billing release slot.")),
         ),

@@ -349,6 +349,10 @@ class ActionItem(models.Model):
         help_text=_("The board in whose backlog the item sits until it is done."),
     )  # fmt: skip
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    # Moved by the escalation scanner only: the highest rung of the ladder the item has
+    # climbed since its due date (0: not escalated). A new due date starts the ladder over.
+    escalation_level = models.PositiveSmallIntegerField(_("escalation rung"), default=0)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     agenda_items = models.ManyToManyField(
         "boards.AgendaItem", verbose_name=_("on the agenda of"), blank=True,
         related_name="action_items",
@@ -414,6 +418,7 @@ class ActionItemUpdate(models.Model):
         CANCELLED = "cancelled", _("cancelled")
         REPLANNED = "replanned", _("re-planned")
         AGENDA = "agenda", _("put on an agenda")
+        ESCALATED = "escalated", _("escalated")
 
     item = models.ForeignKey(
         ActionItem, verbose_name=_("action item"), on_delete=models.PROTECT,
@@ -422,8 +427,9 @@ class ActionItemUpdate(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     note = models.TextField(_("note"), blank=True)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
-        related_name="+",
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+        help_text=_("Empty for a line the scheduler wrote (an escalation)."),
     )  # fmt: skip
     created_at = models.DateTimeField(_("at"), default=timezone.now)
     status_before = models.CharField(_("status before"), max_length=12, blank=True)

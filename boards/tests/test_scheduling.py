@@ -249,7 +249,7 @@ def test_the_one_board_task(now):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_runs_at_once_create_each_meeting_once(require_postgres):
     board = BoardFactory()
     barrier = threading.Barrier(2)

@@ -218,7 +218,7 @@ def test_resolution_needs_a_rationale_and_a_party_as_winner(
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twenty_simultaneous_claims_on_a_vacant_right_leave_exactly_one_holder(require_postgres):
     # given ten functions, each with a head and a delegate: 20 people claim at once
     touchpoint = TouchpointFactory()

@@ -37,6 +37,45 @@ class ServiceAdminMixin:
         return False
 
 
+def _refused(form_class, refusal: DomainError):
+    """``form_class`` carrying the service's refusal as an error: on its field when the
+    form has it, above the form otherwise."""
+
+    class Refused(form_class):
+        def clean(self):
+            cleaned = super().clean()
+            field = refusal.field if refusal.field in self.fields else None
+            self.add_error(field, refusal.message)
+            return cleaned
+
+    Refused.__name__ = form_class.__name__
+    return Refused
+
+
+class RefusalOnTheFormMixin:
+    """Shows a service's refusal on the form instead of a message over an emptied form.
+
+    The admin saves in one transaction; a ``DomainError`` from a service rolls it back, so
+    nothing is saved. The same POST is then shown again with the refusal as a form error,
+    which keeps what the person typed. A second refusal (or one outside a save) goes on to
+    ``ServiceAdminMixin``, which shows it as a message.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            if request.method != "POST" or hasattr(request, "_service_refusal"):
+                raise
+            request._service_refusal = exc
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        refusal = getattr(request, "_service_refusal", None)
+        return form if refusal is None else _refused(form, refusal)
+
+
 @admin.register(Function)
 class FunctionAdmin(ServiceAdminMixin, HistoryLinkMixin, admin.ModelAdmin):
     list_display = ("name", "head", "delegate_count", "member_count", "is_active")

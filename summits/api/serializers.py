@@ -363,7 +363,7 @@ class ActionItemUpdateSerializer(serializers.ModelSerializer):
     """One entry of an item's timeline: a progress note, a move along the lifecycle, a
     re-plan (old and new due date and owner), a board decision, an agenda."""
 
-    author = PersonRefSerializer(read_only=True)
+    author = PersonRefSerializer(read_only=True, allow_null=True)
     owner_before = PersonRefSerializer(read_only=True, allow_null=True)
     owner_after = PersonRefSerializer(read_only=True, allow_null=True)
     decision = DecisionRefSerializer(
@@ -392,7 +392,7 @@ class ActionItemUpdateSerializer(serializers.ModelSerializer):
 
 
 class LatestUpdateSerializer(serializers.ModelSerializer):
-    author = PersonRefSerializer(read_only=True)
+    author = PersonRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = ActionItemUpdate

@@ -226,9 +226,14 @@ def _replan(item: ActionItem, *, actor, reason: str, due_on=None, owner=None,
     _timeline(item, actor=actor, kind=Kind.REPLANNED, note=reason, decision=decision,
               due_before=item.due_on, due_after=due_on, owner_before=item.owner,
               owner_after=owner)  # fmt: skip
+    fields = ["due_on", "owner", "owner_function", "updated_at"]
+    if due_on != item.due_on:
+        # A new due date starts the escalation ladder over from the bottom.
+        item.escalation_level, item.escalated_at = 0, None
+        fields += ["escalation_level", "escalated_at"]
     item.due_on, item.owner, item.owner_function = due_on, owner, owner_function
     clean(item)
-    item.save(update_fields=["due_on", "owner", "owner_function", "updated_at"])
+    item.save(update_fields=fields)
     record_event(actor=actor, verb="action_item.replanned", obj=item, before=before,
                  after=_snapshot(item))  # fmt: skip
     return item

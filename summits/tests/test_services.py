@@ -1207,7 +1207,7 @@ RACERS = {
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize(
     ("first", "second"),
     [
@@ -1237,7 +1237,7 @@ def test_race_two_completions_at_once_complete_the_item_once(
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_working_on_an_item_does_not_lock_its_board_or_its_owner(
     require_postgres, item, member, chair, board
 ):

@@ -17,7 +17,7 @@ def test_one_event_per_change(admin_user, function):
     ]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_event_outside_a_transaction_is_refused(admin_user, function):
     with pytest.raises(RuntimeError):
         record_event(actor=admin_user, verb="function.poked", obj=function)

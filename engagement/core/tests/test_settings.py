@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from engagement.config import SettingsError, broker_url, database_config, secret_key
+from engagement.config import (
+    SettingsError,
+    broker_url,
+    database_config,
+    email_config,
+    secret_key,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 GOOD_KEY = "k" * 20 + "-production-secret-for-tests-only-0123456789"
@@ -95,6 +101,24 @@ def test_malformed_email_url_is_refused():
     result = run(["manage.py", "check"], EMAIL_URL="smtp://user@host:notaport")
     assert result.returncode == 2
     assert "EMAIL_URL is malformed" in one_line(result.stderr)
+
+
+@pytest.mark.parametrize(
+    ("url", "folder"),
+    [
+        ("filemail:///srv/mail", "/srv/mail"),  # absolute, as written
+        ("filemail://var/mail", "/project/var/mail"),  # relative to the project
+    ],
+)
+def test_file_mail_goes_to_the_folder_written(url, folder):
+    config = email_config(url, Path("/project"))
+    assert config["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend"
+    assert config["EMAIL_FILE_PATH"] == folder
+
+
+def test_file_mail_without_a_folder_is_refused():
+    with pytest.raises(SettingsError, match="needs a folder"):
+        email_config("filemail://", Path("/project"))
 
 
 def test_unsupported_cache_is_refused():

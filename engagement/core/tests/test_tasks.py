@@ -12,6 +12,7 @@ from engagement.celery import app as celery_app
 from engagement.core.models import Heartbeat
 from engagement.core.selectors import jobs_status
 from engagement.core.tasks import record_heartbeat
+from engagement.core.tests.broker import reset_broker
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -78,6 +79,7 @@ def _database_url() -> str:
 @pytest.fixture
 def real_worker(require_services):
     """A Celery worker process on the test database and the Redis broker."""
+    reset_broker()
     env = dict(os.environ, DATABASE_URL=_database_url())
     env.pop("CELERY_TASK_ALWAYS_EAGER", None)
     process = subprocess.Popen(
@@ -116,7 +118,7 @@ def _wait_for(predicate, seconds=30.0) -> bool:
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_real_worker_runs_a_task_enqueued_after_commit(real_worker):
     with transaction.atomic():
         record_heartbeat.delay_on_commit(source="committed")
@@ -129,7 +131,7 @@ def test_real_worker_runs_a_task_enqueued_after_commit(real_worker):
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_real_worker_never_sees_a_task_from_a_rolled_back_transaction(real_worker):
     with pytest.raises(RuntimeError), transaction.atomic():
         record_heartbeat.delay_on_commit(source="rolled-back")

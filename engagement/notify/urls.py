@@ -1,0 +1,13 @@
+from django.urls import path
+
+from engagement.notify import views
+
+app_name = "notify"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("badge/", views.badge, name="badge"),
+    path("read-all/", views.notification_read_all, name="read_all"),
+    path("<int:pk>/read/", views.notification_read, name="read"),
+    path("preferences/", views.preferences, name="preferences"),
+]
