@@ -11,11 +11,9 @@ the climb stops the moment the item is closed; a new due date starts it over.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat, JSONObject
 from django.urls import reverse
@@ -30,6 +28,8 @@ from engagement.notify.models import Audience, Kind, Subject
 from engagement.notify.scanning import (
     Alert,
     Recorder,
+    Step,
+    climb_ladders,
     content_type_id,
     keyset_chunks,
     sql_text,
@@ -124,88 +124,75 @@ def scan_action_item_escalations(recorder: Recorder) -> None:
     if not rungs:
         return
     today = recorder.today
-    top = rungs[-1].level
     candidates = ActionItem.objects.filter(
-        status__in=OPEN, due_on__lt=today, escalation_level__lt=top
-    ).values_list("id")
+        status__in=OPEN, due_on__lt=today, escalation_level__lt=rungs[-1].level
+    )
     people = ladder_people()
-    for chunk in keyset_chunks(candidates, size=CHUNK):
-        _escalate_chunk(recorder, [pk for (pk,) in chunk], rungs, people)
-
-
-def _escalate_chunk(recorder, ids, rungs, people) -> None:
-    today = recorder.today
     subject_type = content_type_id(ActionItem)
-    with transaction.atomic():
-        query = ActionItem.objects.filter(id__in=ids, status__in=OPEN).order_by("id")
-        if not recorder.dry_run:
-            # Two scans at once: the second waits here, then reads the level the first set.
-            query = query.select_for_update(of=("self",))
-        rows = query.values_list(
-            "id", "due_on", "owner_id", "title", "board_id", "owner_function_id",
-            "escalation_level", "summit__chair_id",
-        )  # fmt: skip
-        alerts, raised, lines = [], defaultdict(list), []
-        for pk, due_on, owner_id, title, board_id, function_id, level, chair_id in rows:
-            days = rules.overdue_days(due_on, today)
-            climbed = rules.rungs_due(level, days, rungs)
-            if not climbed:
-                continue
-            ladder = people[board_id]
-            for rung in climbed:
-                person = _audience_person(rung.audience, owner_id, chair_id, ladder)
-                alerts.append(
-                    Alert(
-                        event=f"action_item:{pk}:due:{due_on.isoformat()}:rung:{rung.level}",
-                        kind=Kind.ESCALATION,
-                        title=(
-                            _("Overdue: “%(title)s” was due %(days)s ago")
-                            if rung.audience == Audience.OWNER
-                            else _("Escalated to you: “%(title)s” was due %(days)s ago")
-                        )
-                        % {
-                            "title": title,
-                            "days": ngettext("%(n)d day", "%(n)d days", days) % {"n": days},
-                        },
-                        body=_(
-                            "This summit action item is overdue and has reached rung %(level)d "
-                            "of its escalation ladder (%(audience)s). Complete it, re-plan it "
-                            "or cancel it on its page."
-                        )
-                        % {"level": rung.level, "audience": Audience(rung.audience).label},
-                        recipients=(person,) if person else (),
-                        subject=(subject_type, pk),
-                        url=_url(pk),
-                        data={
-                            "level": rung.level,
-                            "audience": rung.audience,
-                            "days_overdue": days,
-                            "due_on": due_on.isoformat(),
-                        },
-                        follows=_follows(board_id, function_id),
-                    )
-                )
-                lines.append(
-                    ActionItemUpdate(
-                        item_id=pk, kind=ActionItemUpdate.Kind.ESCALATED, author=None,
-                        created_at=recorder.now,
-                        note=_("Rung %(level)d: %(audience)s, %(days)s overdue.")
-                        % {
-                            "level": rung.level,
-                            "audience": Audience(rung.audience).label,
-                            "days": ngettext("%(n)d day", "%(n)d days", days) % {"n": days},
-                        },
-                    )
-                )  # fmt: skip
-            raised[climbed[-1].level].append(pk)
-        recorder.add(alerts)
-        if recorder.dry_run or not raised:
-            return
-        for level, pks in raised.items():
-            ActionItem.objects.filter(id__in=pks, escalation_level__lt=level).update(
-                escalation_level=level, escalated_at=recorder.now
+
+    def days_text(days: int) -> str:
+        return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
+
+    def alert(step: Step) -> Alert:
+        row, rung = step.row, step.rung
+        person = _audience_person(
+            rung.audience, row["owner_id"], row["summit__chair_id"], people[row["board_id"]]
+        )
+        title = (
+            _("Overdue: “%(title)s” was due %(days)s ago")
+            if rung.audience == Audience.OWNER
+            else _("Escalated to you: “%(title)s” was due %(days)s ago")
+        )
+        return Alert(
+            event=f"action_item:{row['id']}:due:{row['due_on'].isoformat()}:rung:{rung.level}",
+            kind=Kind.ESCALATION,
+            title=title % {"title": row["title"], "days": days_text(step.days)},
+            body=_(
+                "This summit action item is overdue and has reached rung %(level)d of its "
+                "escalation ladder (%(audience)s). Complete it, re-plan it or cancel it on its "
+                "page."
             )
-        ActionItemUpdate.objects.bulk_create(lines)
+            % {"level": rung.level, "audience": Audience(rung.audience).label},
+            recipients=(person,) if person else (),
+            subject=(subject_type, row["id"]),
+            url=_url(row["id"]),
+            data={
+                "level": rung.level,
+                "audience": rung.audience,
+                "days_overdue": step.days,
+                "due_on": row["due_on"].isoformat(),
+            },
+            follows=_follows(row["board_id"], row["owner_function_id"]),
+        )
+
+    def timeline(steps: list[Step]) -> None:
+        ActionItemUpdate.objects.bulk_create(
+            ActionItemUpdate(
+                item_id=step.row["id"],
+                kind=ActionItemUpdate.Kind.ESCALATED,
+                author=None,
+                created_at=recorder.now,
+                note=_("Rung %(level)d: %(audience)s, %(days)s overdue.")
+                % {
+                    "level": step.rung.level,
+                    "audience": Audience(step.rung.audience).label,
+                    "days": days_text(step.days),
+                },
+            )
+            for step in steps
+        )
+
+    for chunk in keyset_chunks(candidates.values_list("id"), size=CHUNK):
+        climb_ladders(
+            recorder,
+            candidates.filter(id__in=[pk for (pk,) in chunk]),
+            fields=("due_on", "owner_id", "title", "board_id", "owner_function_id",
+                    "summit__chair_id"),
+            rungs=rungs,
+            days_of=lambda row: rules.overdue_days(row["due_on"], today),
+            alerts_for=lambda steps: [alert(step) for step in steps],
+            record=timeline,
+        )  # fmt: skip
 
 
 def owner_section(person, *, since, now, previous) -> Section | None:

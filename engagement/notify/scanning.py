@@ -27,7 +27,9 @@ from django.db.models import BigIntegerField, CharField, DateTimeField, F, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from engagement.notify import rules
 from engagement.notify.models import ChatWebhook, Notification
+from engagement.notify.rules import Rung
 
 logger = logging.getLogger(__name__)
 
@@ -295,6 +297,66 @@ class Recorder:
             else:
                 who = f"chat: {row.webhook}"
             self.planned.append(Planned(who, row.kind, row.title, row.dedupe_key))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One rung climbed by one item in an escalation scan."""
+
+    row: dict  # the item's fields, read under the chunk's lock
+    rung: Rung
+    days: int  # days overdue (or open) when climbed
+    level_before: int
+
+
+def climb_ladders(
+    recorder: Recorder,
+    items,
+    *,
+    fields: Iterable[str],
+    rungs: list[Rung],
+    days_of: Callable[[dict], int],
+    alerts_for: Callable[[list[Step]], list[Alert]],
+    since_due: bool = True,
+    raised: Callable[[Rung], dict] = lambda rung: {},
+    record: Callable[[list[Step]], None] = lambda steps: None,
+) -> list[Step]:
+    """One chunk of an escalation scan, in one transaction; the steps climbed.
+
+    ``items`` (a queryset of one chunk's candidates, with ``escalation_level`` and
+    ``escalated_at``) are locked and read, so a second scan running at once waits, then
+    reads the levels this one set: each rung is climbed once. Every rung due is climbed in
+    order from the item's level (``rules.rungs_due``: none skipped, each its own step),
+    ``alerts_for(steps)`` says whom to tell, the ledger rows are recorded, each item's level
+    is raised to its highest rung (plus the fields ``raised(rung)`` gives), and
+    ``record(steps)`` writes the app's own trace of the climb (a timeline, the audit log).
+    A dry run locks, raises and records nothing; it plans the alerts.
+    """
+    with transaction.atomic():
+        query = items.order_by("id")
+        if not recorder.dry_run:
+            query = query.select_for_update(of=("self",))
+        steps = []
+        for row in query.values("id", "escalation_level", *fields):
+            days, level = days_of(row), row["escalation_level"]
+            for rung in rules.rungs_due(level, days, rungs, since_due=since_due):
+                steps.append(Step(row, rung, days, level))
+                level = rung.level
+        if not steps:
+            return []
+        recorder.add(alerts_for(steps))
+        if recorder.dry_run:
+            return steps
+        highest = {step.row["id"]: step.rung for step in steps}
+        by_rung: dict[Rung, list[int]] = defaultdict(list)
+        for pk, rung in highest.items():
+            by_rung[rung].append(pk)
+        for rung, pks in by_rung.items():
+            items.model.objects.filter(id__in=pks, escalation_level__lt=rung.level).update(
+                escalation_level=rung.level, escalated_at=recorder.now, **raised(rung)
+            )
+        record(steps)
+    return steps
 
 
 def enqueue_delivery() -> None:
