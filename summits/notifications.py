@@ -18,9 +18,9 @@ from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat, JSONObject
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from boards.models import Board
+from boards.notifications.common import follows
 from boards.selectors import LadderPeople, ladder_people
 from engagement.notify import rules
 from engagement.notify.digests import Line, Section
@@ -43,21 +43,6 @@ CHUNK = 1000
 
 def _url(item_id: int) -> str:
     return reverse("summits:action_item_detail", kwargs={"pk": item_id})
-
-
-def _follows(board_id, function_id) -> tuple:
-    follows = []
-    if board_id:
-        follows.append((content_type_id(Board), board_id))
-    if function_id:
-        follows.append((content_type_id(Function), function_id))
-    return tuple(follows)
-
-
-def _in_days(days: int) -> str:
-    if days == 0:
-        return _("today")
-    return ngettext("in %(n)d day", "in %(n)d days", days) % {"n": days}
 
 
 def scan_action_item_reminders(recorder: Recorder) -> None:
@@ -130,9 +115,6 @@ def scan_action_item_escalations(recorder: Recorder) -> None:
     people = ladder_people()
     subject_type = content_type_id(ActionItem)
 
-    def days_text(days: int) -> str:
-        return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
-
     def alert(step: Step) -> Alert:
         row, rung = step.row, step.rung
         person = _audience_person(
@@ -146,7 +128,7 @@ def scan_action_item_escalations(recorder: Recorder) -> None:
         return Alert(
             event=f"action_item:{row['id']}:due:{row['due_on'].isoformat()}:rung:{rung.level}",
             kind=Kind.ESCALATION,
-            title=title % {"title": row["title"], "days": days_text(step.days)},
+            title=title % {"title": row["title"], "days": rules.days_text(step.days)},
             body=_(
                 "This summit action item is overdue and has reached rung %(level)d of its "
                 "escalation ladder (%(audience)s). Complete it, re-plan it or cancel it on its "
@@ -162,7 +144,7 @@ def scan_action_item_escalations(recorder: Recorder) -> None:
                 "days_overdue": step.days,
                 "due_on": row["due_on"].isoformat(),
             },
-            follows=_follows(row["board_id"], row["owner_function_id"]),
+            follows=follows([row["board_id"]], [row["owner_function_id"]]),
         )
 
     def timeline(steps: list[Step]) -> None:
@@ -176,7 +158,7 @@ def scan_action_item_escalations(recorder: Recorder) -> None:
                 % {
                     "level": step.rung.level,
                     "audience": Audience(step.rung.audience).label,
-                    "days": days_text(step.days),
+                    "days": rules.days_text(step.days),
                 },
             )
             for step in steps
@@ -211,11 +193,6 @@ def owner_section(person, *, since, now, previous) -> Section | None:
         return None
     lines = []
     for pk, title, due_on in items:
-        days = (due_on - today).days
-        when = (
-            _("%(n)d days overdue") % {"n": -days}
-            if days < 0
-            else _("due %(when)s") % {"when": _in_days(days)}
-        )
+        when = rules.due_text((due_on - today).days)
         lines.append(Line(f"{title} ({when})", _url(pk)))
     return Section(_("Your summit action items due"), lines)

@@ -10,8 +10,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from boards.models import Board, Membership
 from boards.querysets import current_on
@@ -35,21 +33,6 @@ def follows(board_ids: Iterable[int | None] = (), function_ids: Iterable[int | N
 def start_of(day: date) -> datetime:
     """Midnight at the start of ``day`` in the current time zone."""
     return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def days_text(n: int) -> str:
-    return ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
-
-
-def due_text(days_left: int) -> str:
-    """ "due today", "due tomorrow", "due in 5 days", "3 days overdue"."""
-    if days_left < 0:
-        return _("%(days)s overdue") % {"days": days_text(-days_left)}
-    if days_left == 0:
-        return _("due today")
-    if days_left == 1:
-        return _("due tomorrow")
-    return _("due in %(days)s") % {"days": days_text(days_left)}
 
 
 def capped(lines: list, limit: int = MAX_LINES) -> tuple[list, int]:

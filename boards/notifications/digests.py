@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from boards.models import Board, Decision, Escalation
-from boards.notifications.common import capped, due_text
+from boards.notifications.common import capped
 from boards.selectors import health_for
 from charter.selectors import coverage_summary
+from engagement.notify import rules
 from engagement.notify.digests import Line, Section
 from engagement.org.roles import roles_for
 
@@ -48,7 +49,7 @@ def owner_section(person, *, since, now, previous) -> Section | None:
     lines = [
         Line(
             _("“%(title)s” (%(board)s), %(due)s")
-            % {"title": title, "board": board, "due": due_text((due_on - today).days)},
+            % {"title": title, "board": board, "due": rules.due_text((due_on - today).days)},
             reverse("boards:decision_detail", kwargs={"pk": pk}),
         )
         for pk, title, due_on, board in shown

@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 from boards.models import Decision, Meeting
 from boards.notifications.common import (
     CHUNK,
-    days_text,
     follows,
     governing_boards,
     start_of,
@@ -112,7 +111,7 @@ def scan_decision_escalations(recorder: Recorder) -> None:
         return Alert(
             event=f"decision:{row['id']}:due:{row['due_on'].isoformat()}:rung:{rung.level}",
             kind=Kind.ESCALATION,
-            title=title % {"title": row["title"], "days": days_text(step.days)},
+            title=title % {"title": row["title"], "days": rules.days_text(step.days)},
             body=_(
                 "%(board)s's decision was due on %(due)s and is not carried out. "
                 "It has reached rung %(level)d of its escalation ladder "
@@ -196,7 +195,7 @@ def scan_conflict_escalations(recorder: Recorder) -> None:
             event=f"conflict:{row['id']}:rung:{rung.level}",
             kind=Kind.ESCALATION,
             title=_("Escalated to you: conflict open for %(days)s — %(label)s")
-            % {"days": days_text(step.days), "label": _label(row)},
+            % {"days": rules.days_text(step.days), "label": _label(row)},
             body=_(
                 "This charter conflict opened on %(opened)s and is still open. It "
                 "has reached rung %(level)d of its escalation ladder "

@@ -23,7 +23,6 @@ from boards.models import AgendaItem, Board, Decision, Meeting, Membership
 from boards.notifications.common import (
     CHUNK,
     delegates_of,
-    due_text,
     executive_ids,
     follows,
     governing_boards,
@@ -158,7 +157,7 @@ def scan_claim_reminders(recorder: Recorder) -> None:
                         "function": function_name,
                         "right": Right(right).label,
                         "touchpoint": tp_name,
-                        "due": due_text((due_on - today).days),
+                        "due": rules.due_text((due_on - today).days),
                     },
                     body=_(
                         "%(function)s claimed this vacant right on %(made)s and it needs "

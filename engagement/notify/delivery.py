@@ -24,7 +24,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import F, Q
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -238,7 +238,3 @@ def _deliver_chat(row: Notification, report: DeliveryReport) -> None:
         row.id, status=Status.SENT, delivered_at=timezone.now(), next_attempt_at=None, reason=""
     )
     report.sent += 1
-
-
-def pending_count() -> int:
-    return Notification.objects.filter(Q(status=Status.PENDING) | Q(status=Status.SENDING)).count()

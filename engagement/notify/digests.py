@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from engagement.notify.models import Kind, Notification, Preference
-from engagement.notify.scanning import Planned, Recorder, enqueue_delivery
+from engagement.notify.scanning import Planned, Recorder, enqueue_delivery, recipient_label
 
 
 @dataclass
@@ -144,9 +144,7 @@ def _record_digest(recorder: Recorder, person, dedupe_key: str, since: datetime)
         ],
     }
     if recorder.dry_run:
-        recorder.planned.append(
-            Planned(f"{person} <{person.email or 'no e-mail'}>", Kind.DIGEST, title, dedupe_key)
-        )
+        recorder.planned.append(Planned(recipient_label(person), Kind.DIGEST, title, dedupe_key))
         return
     with transaction.atomic():
         digest, created = Notification.objects.get_or_create(

@@ -48,6 +48,12 @@ class Subject(models.TextChoices):
     CONFLICT = "conflict", _("charter conflict")
 
 
+# What the scanners remind of (a conflict has no due date) and what climbs a ladder (a claim
+# waiting for approval is reminded to its deciders, who are the top of its ladder already).
+REMINDED = (Subject.DECISION, Subject.ACTION_ITEM, Subject.CLAIM)
+LADDERED = (Subject.DECISION, Subject.ACTION_ITEM, Subject.CONFLICT)
+
+
 class Audience(models.TextChoices):
     """Who stands on a rung of an escalation ladder."""
 

@@ -57,6 +57,23 @@ def reminder_lead(due_on: date, today: date, leads: list[int]) -> int | None:
     return min(reached) if reached else None
 
 
+def days_text(n: int) -> str:
+    """ "1 day", "5 days"."""
+    return ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
+
+
+def due_text(days_left: int) -> str:
+    """How a due date stands today, in words: "due today", "due tomorrow", "due in 5 days",
+    "3 days overdue"."""
+    if days_left < 0:
+        return _("%(days)s overdue") % {"days": days_text(-days_left)}
+    if days_left == 0:
+        return _("due today")
+    if days_left == 1:
+        return _("due tomorrow")
+    return _("due in %(days)s") % {"days": days_text(days_left)}
+
+
 def due_phrase(lead: int) -> str:
     """How soon something is due, as its reminder's lead time says: "due within 7 days"."""
     if lead == 0:

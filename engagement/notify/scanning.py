@@ -96,6 +96,11 @@ def keyset_chunks(queryset, *, size: int = 1000) -> Iterator[list]:
         last = rows[-1][0]
 
 
+def recipient_label(person) -> str:
+    """Whom a planned message goes to, as a dry run prints it."""
+    return f"{person} <{person.email or 'no e-mail'}>"
+
+
 @dataclass
 class Planned:
     """A ledger row a dry run would write."""
@@ -118,12 +123,14 @@ class Recorder:
         self.planned: list[Planned] = []
         self._webhooks: dict[tuple[int, int], list[ChatWebhook]] | None = None
 
-    def webhooks_following(self, follows: tuple[int, int]) -> list[ChatWebhook]:
+    @property
+    def webhooks(self) -> dict[tuple[int, int], list[ChatWebhook]]:
+        """The active chat channels by what they follow, (type, id); read once per scan."""
         if self._webhooks is None:
             self._webhooks = defaultdict(list)
             for hook in ChatWebhook.objects.filter(is_active=True):
                 self._webhooks[(hook.follows_type_id, hook.follows_id)].append(hook)
-        return self._webhooks.get(follows, [])
+        return self._webhooks
 
     def rows_for(self, alerts: Iterable[Alert]) -> list[Notification]:
         rows: dict[str, Notification] = {}
@@ -144,7 +151,7 @@ class Recorder:
                 key = f"{alert.event}:u{person_id}"
                 rows.setdefault(key, Notification(dedupe_key=key, recipient_id=person_id, **common))
             for follows in alert.follows:
-                for hook in self.webhooks_following(follows):
+                for hook in self.webhooks.get(follows, ()):
                     if hook.posts(alert.kind):
                         key = f"{alert.event}:h{hook.pk}"
                         rows.setdefault(key, Notification(dedupe_key=key, webhook=hook, **common))
@@ -209,8 +216,7 @@ class Recorder:
         if expected is not None and not self.dry_run:
             self.already += max(expected - recorded, 0)
         for follows_type, field_name in follows:
-            self.webhooks_following((0, 0))  # load the channels once
-            for (hook_type, hook_id), hooks in self._webhooks.items():
+            for (hook_type, hook_id), hooks in self.webhooks.items():
                 if hook_type != follows_type:
                     continue
                 for hook in hooks:
@@ -264,11 +270,7 @@ class Recorder:
             people = get_user_model().objects.in_bulk({r[2] for r in new if r[2]})
             for key_, title_, person_id in new:
                 person = people.get(person_id)
-                who = (
-                    f"{person} <{person.email or 'no e-mail'}>"
-                    if person
-                    else f"chat channel #{webhook}"
-                )
+                who = recipient_label(person) if person else f"chat channel #{webhook}"
                 self.planned.append(Planned(who, kind, title_, key_))
             return len(new)
         sql, params = select.values_list(*names.values()).query.sql_with_params()
@@ -293,7 +295,7 @@ class Recorder:
         for row in rows:
             if row.recipient_id:
                 person = people.get(row.recipient_id)
-                who = f"{person} <{person.email or 'no e-mail'}>" if person else "?"
+                who = recipient_label(person) if person else "?"
             else:
                 who = f"chat: {row.webhook}"
             self.planned.append(Planned(who, row.kind, row.title, row.dedupe_key))

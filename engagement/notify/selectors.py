@@ -21,11 +21,6 @@ def inbox(*, user, unread: bool | None = None):
     return queryset
 
 
-def notification_get(*, user, pk) -> Notification:
-    """One notification of ``user``'s inbox; anything else is ``Notification.DoesNotExist``."""
-    return inbox(user=user).get(pk=pk)
-
-
 def unread_count(*, user) -> int:
     """How many of ``user``'s notifications are unread: one query (a partial index)."""
     if not getattr(user, "is_authenticated", False):

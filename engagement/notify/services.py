@@ -23,6 +23,8 @@ from engagement.audit.snapshot import snapshot
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from engagement.core.validation import clean, save_or_conflict
 from engagement.notify.models import (
+    LADDERED,
+    REMINDED,
     ChatWebhook,
     EscalationRule,
     Kind,
@@ -282,6 +284,12 @@ def chat_webhook_save(*, user, webhook: ChatWebhook) -> ChatWebhook:
 def reminder_rule_save(*, user, rule: ReminderRule) -> ReminderRule:
     """Add or change a reminder lead time (administrators); one rule per subject and lead."""
     _require_admin(user, "Only an administrator can change the reminder rules.")
+    if rule.subject not in REMINDED:
+        raise Invalid(
+            f"Nothing reminds of a {rule.get_subject_display()}: it has no due date. Its "
+            "escalation ladder says who hears about it.",
+            field="subject",
+        )
     clean(rule)
     adding = rule._state.adding
     before = None
@@ -326,6 +334,12 @@ def escalation_rules_save(*, user, rules: list[EscalationRule]) -> list[Escalati
     if not rules:
         return []
     for rule in rules:
+        if rule.subject not in LADDERED:
+            raise Invalid(
+                f"A {rule.get_subject_display()} has no escalation ladder: its reminders go "
+                "to whoever may decide it.",
+                field="subject",
+            )
         clean(rule)
     existing = {
         r.pk: r

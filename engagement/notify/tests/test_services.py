@@ -370,3 +370,19 @@ def test_only_an_administrator_changes_a_ladder(member):
     with pytest.raises(NotAllowed):
         services.escalation_rules_save(user=member, rules=[rule])
     assert _ladder()[1] == (2, 7)
+
+
+def test_a_rule_for_something_no_scanner_reads_is_refused(admin_user):
+    # conflicts have no due date to remind of; claims have no ladder
+    before = (ReminderRule.objects.count(), EscalationRule.objects.count())
+    with pytest.raises(Invalid, match="no due date") as reminder:
+        services.reminder_rule_save(
+            user=admin_user, rule=ReminderRule(subject=Subject.CONFLICT, lead_days=3)
+        )
+    with pytest.raises(Invalid, match="has no escalation ladder") as ladder:
+        services.escalation_rules_save(
+            user=admin_user,
+            rules=[EscalationRule(subject=Subject.CLAIM, level=1, after_days=0, audience="chair")],
+        )
+    assert reminder.value.field == ladder.value.field == "subject"
+    assert (ReminderRule.objects.count(), EscalationRule.objects.count()) == before
