@@ -6,6 +6,9 @@ and an HTML list shows the form error (``filterset.is_valid()`` is false). Yes/n
 take ``true`` or ``false``; dates are ``YYYY-MM-DD`` and date ranges include both ends.
 A person, a board or a meeting is named by its id; a function by its id or its slug.
 
+This app also adds ``board`` to the charter's conflict and matrix filters (``scope_filter``,
+from ``BoardsConfig.ready``): the conflicts, or touchpoints, in the board's scope.
+
 ``EscalationFilterSet``'s ``mine`` needs the request (``EscalationFilterSet(data,
 queryset=..., request=request)``); the API's filter backend passes it.
 """
@@ -19,12 +22,17 @@ from django import forms
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from boards.models import Board, Decision, Escalation, Meeting, Membership
 from boards.querysets import current_on
+from boards.selectors import scope_touchpoints
 from charter.filters import FunctionFilter
 from engagement.core.choices import capitalised
+from engagement.core.filtersets import IdFilter
 from engagement.org.models import User
+from touchpoints.filters import stage_filter
 
 # Words of a search: more would only slow the query without narrowing it further.
 MAX_SEARCH_WORDS = 10
@@ -73,6 +81,32 @@ def board_filter(**kwargs) -> django_filters.ModelChoiceFilter:
     kwargs.setdefault("empty_label", _("All boards"))
     kwargs.setdefault("error_messages", {"invalid_choice": _("Unknown board.")})
     return django_filters.ModelChoiceFilter(queryset=Board.objects.order_by("name"), **kwargs)
+
+
+def _in_scope(path: str):
+    def method(queryset, name, board):
+        return queryset.filter(**{f"{path}__in": scope_touchpoints(board).values("pk")})
+
+    return method
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopeFilter(django_filters.ModelChoiceFilter):
+    """A board by its id, filtering by what is in its scope (typed for the API schema)."""
+
+
+def scope_filter(path: str, help_text) -> ScopeFilter:
+    """``board`` on a charter list: the rows whose touchpoint (reached through ``path``:
+    ``pk`` for touchpoints, ``touchpoint`` for conflicts) the board governs, directly or by
+    its journey stage (``boards.selectors.scope_touchpoints``)."""
+    return ScopeFilter(
+        queryset=Board.objects.order_by("name"),
+        method=_in_scope(path),
+        label=_("Board"),
+        empty_label=_("All boards"),
+        error_messages={"invalid_choice": _("Unknown board.")},
+        help_text=help_text,
+    )
 
 
 def _start_of(day):
@@ -220,10 +254,14 @@ class DecisionFilterSet(django_filters.FilterSet):
     owner_function = FunctionFilter(
         label=_("Owner function"), help_text=_("The function that carries it out, by id or slug.")
     )
-    meeting = django_filters.NumberFilter(
+    meeting = IdFilter(
         field_name="meeting_id",
         label=_("Meeting"),
         help_text=_("The id of the meeting it was taken in."),
+    )
+    stage = stage_filter(
+        method="filter_stage",
+        help_text=_("Decisions about a touchpoint at this journey stage, by slug."),
     )
     ordering = NullsLastOrderingFilter(
         fields=(
@@ -252,11 +290,17 @@ class DecisionFilterSet(django_filters.FilterSet):
         model = Decision
         fields = (
             "q", "board", "status", "due_after", "due_before", "owner", "owner_function",
-            "meeting", "ordering",
+            "meeting", "stage", "ordering",
         )  # fmt: skip
 
     def filter_search(self, queryset, name, value):
         return search_words(queryset, value, ("title", "rationale", "outcome"))
+
+    def filter_stage(self, queryset, name, value):
+        # A subquery, not a join: a decision about two touchpoints at the stage is one row.
+        return queryset.filter(
+            pk__in=Decision.objects.filter(touchpoints__stage=value).values("pk")
+        )
 
     def filter_status(self, queryset, name, value):
         # The scan marks decisions overdue once a day; between scans an open decision past
@@ -298,10 +342,37 @@ class EscalationFilterSet(django_filters.FilterSet):
         no=_("Everything else"),
         help_text=_("true: open escalations sent to a body you chair or are a delegate of."),
     )
+    function = FunctionFilter(
+        method="filter_function",
+        help_text=_(
+            "Escalations about this function's part, by id or slug: a decision it owns, or a "
+            "conflict it holds or claims the right in."
+        ),
+    )
+    stage = stage_filter(
+        method="filter_stage",
+        help_text=_(
+            "Escalations about a touchpoint at this journey stage, by slug: the conflict's "
+            "touchpoint or one of the decision's."
+        ),
+    )
 
     class Meta:
         model = Escalation
-        fields = ("from_board", "to_board", "status", "open", "mine")
+        fields = ("from_board", "to_board", "status", "open", "mine", "function", "stage")
+
+    def filter_function(self, queryset, name, value):
+        return queryset.filter(
+            Q(decision__owner_function=value)
+            | Q(conflict__holder_function=value)
+            | Q(conflict__claimant_function=value)
+        )
+
+    def filter_stage(self, queryset, name, value):
+        about = Escalation.objects.filter(
+            Q(conflict__touchpoint__stage=value) | Q(decision__touchpoints__stage=value)
+        ).values("pk")
+        return queryset.filter(pk__in=about)
 
     def filter_open(self, queryset, name, value):
         condition = Q(status__in=Escalation.OPEN_STATUSES)

@@ -7,6 +7,7 @@ app_name = "boards"
 urlpatterns = [
     # Boards and their members
     path("", boards.board_list, name="board_list"),
+    path("export.csv", boards.board_export, name="board_export"),
     path("new/", boards.board_create, name="board_create"),
     path("<int:pk>/", boards.board_detail, name="board_detail"),
     path("<int:pk>/edit/", boards.board_update, name="board_update"),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("meetings/<int:pk>/minutes/approve/", meetings.minutes_approve, name="minutes_approve"),
     # Decisions
     path("decisions/", decisions.decision_list, name="decision_list"),
+    path("decisions/export.csv", decisions.decision_export, name="decision_export"),
     path("decisions/<int:pk>/", decisions.decision_detail, name="decision_detail"),
     path("<int:pk>/decisions/new/", decisions.decision_create, name="decision_create"),
     path("decisions/<int:pk>/supersede/", decisions.decision_supersede, name="decision_supersede"),
@@ -36,6 +38,7 @@ urlpatterns = [
     ),
     # Escalations
     path("escalations/", escalations.escalation_inbox, name="escalation_inbox"),
+    path("escalations/export.csv", escalations.escalation_export, name="escalation_export"),
     path("escalations/<int:pk>/", escalations.escalation_detail, name="escalation_detail"),
     path("<int:pk>/escalate/", escalations.escalation_create, name="escalation_create"),
     path(

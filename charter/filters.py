@@ -1,7 +1,12 @@
 """Filters of the charter, shared by the API and the pages.
 
 A function is named by its id or its slug (``?function=3`` or ``?function=marketing``); a
-date is ``YYYY-MM-DD``, and ``as_of`` means "at the end of that day" in the current time zone.
+journey stage by its slug; a date is ``YYYY-MM-DD``, and ``as_of`` means "at the end of that
+day" in the current time zone.
+
+The boards app adds ``board`` (the touchpoints a board governs) to ``ConflictFilterSet`` and
+``MatrixFilterSet``, and this app adds ``function`` to the touchpoint list's filters, through
+``engagement.core.filtersets.add_filter``: a lower app never imports a higher one.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from drf_spectacular.utils import extend_schema_field
 from charter import selectors
 from charter.models import Claim, Conflict, Right, RightAssignment
 from engagement.core.choices import capitalised
+from engagement.core.filtersets import IdFilter
 from engagement.org.models import Function
+from touchpoints.filters import stage_filter
 from touchpoints.models import Channel, JourneyStage, Touchpoint
 
 
@@ -54,13 +61,27 @@ class FunctionFilter(django_filters.ModelChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+def touchpoints_held(queryset, name, value):
+    """Touchpoints where the function ``value`` holds any right now."""
+    return queryset.filter(pk__in=selectors.touchpoints_held_by(value))
+
+
+def touchpoint_function_filter() -> FunctionFilter:
+    """``function`` on the touchpoint list (added to it from ``CharterConfig.ready``)."""
+    return FunctionFilter(
+        method=touchpoints_held,
+        label=_("Function with a right"),
+        help_text=_("Touchpoints where this function holds any right now, by id or slug."),
+    )
+
+
 def _as_of_moment(filterset):
     day = getattr(filterset.form, "cleaned_data", {}).get("as_of")
     return selectors.end_of_day(day) if day else None
 
 
 class RightAssignmentFilterSet(django_filters.FilterSet):
-    touchpoint = django_filters.NumberFilter(field_name="touchpoint_id", label=_("Touchpoint"))
+    touchpoint = IdFilter(field_name="touchpoint_id", label=_("Touchpoint"))
     right = django_filters.ChoiceFilter(choices=capitalised(Right.choices), label=_("Right"))
     function = FunctionFilter()
     active = django_filters.BooleanFilter(
@@ -86,7 +107,7 @@ class RightAssignmentFilterSet(django_filters.FilterSet):
 
 
 class ClaimFilterSet(django_filters.FilterSet):
-    touchpoint = django_filters.NumberFilter(field_name="touchpoint_id", label=_("Touchpoint"))
+    touchpoint = IdFilter(field_name="touchpoint_id", label=_("Touchpoint"))
     right = django_filters.ChoiceFilter(
         choices=capitalised(Right.choices), label=_("Right"), empty_label=_("All rights")
     )
@@ -101,13 +122,17 @@ class ClaimFilterSet(django_filters.FilterSet):
 
 
 class ConflictFilterSet(django_filters.FilterSet):
-    touchpoint = django_filters.NumberFilter(field_name="touchpoint_id", label=_("Touchpoint"))
+    touchpoint = IdFilter(field_name="touchpoint_id", label=_("Touchpoint"))
     right = django_filters.ChoiceFilter(
         choices=capitalised(Right.choices), label=_("Right"), empty_label=_("All rights")
     )
     function = FunctionFilter(
         method="filter_function",
         help_text=_("A function on either side (holding or claiming), by id or slug."),
+    )
+    stage = stage_filter(
+        field_name="touchpoint__stage",
+        help_text=_("The journey stage of the touchpoint, by slug."),
     )
     status = django_filters.ChoiceFilter(
         choices=capitalised(Conflict.Status.choices),
@@ -117,7 +142,7 @@ class ConflictFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Conflict
-        fields = ("touchpoint", "right", "function", "status")
+        fields = ("touchpoint", "right", "function", "stage", "status")
 
     def filter_function(self, queryset, name, value):
         return queryset.filter(Q(holder_function=value) | Q(claimant_function=value))

@@ -22,6 +22,7 @@ from boards.filters import (
 from charter.filters import FunctionFilter
 from engagement.core.choices import capitalised
 from summits.models import ActionItem, Capability, JourneyReview, Summit
+from touchpoints.filters import stage_filter
 from touchpoints.models import JourneyStage, Touchpoint
 
 DUE_SOON_DAYS = 14
@@ -145,6 +146,10 @@ class ActionItemFilterSet(django_filters.FilterSet):
         help_text=_("A linked touchpoint's id."),
         error_messages={"invalid_choice": _("Unknown touchpoint.")},
     )  # fmt: skip
+    stage = stage_filter(
+        method="filter_stage",
+        help_text=_("Items that change a touchpoint at this journey stage, by slug."),
+    )
     due_after = django_filters.DateFilter(
         field_name="due_on", lookup_expr="gte", label=_("Due from"),
         help_text=_("Items due on or after this day (YYYY-MM-DD)."), widget=DATE_WIDGET,
@@ -173,11 +178,16 @@ class ActionItemFilterSet(django_filters.FilterSet):
         model = ActionItem
         fields = (
             "q", "summit", "board", "owner", "function", "status", "open", "due_soon",
-            "overdue", "priority", "touchpoint", "due_after", "due_before", "ordering",
+            "overdue", "priority", "touchpoint", "stage", "due_after", "due_before", "ordering",
         )  # fmt: skip
 
     def filter_search(self, queryset, name, value):
         return search_words(queryset, value, ("title", "description"))
+
+    def filter_stage(self, queryset, name, value):
+        # A subquery, not a join: an item changing two touchpoints at the stage is one row.
+        at_stage = ActionItem.objects.filter(touchpoints__stage=value).values("pk")
+        return queryset.filter(pk__in=at_stage)
 
     def filter_status(self, queryset, name, value):
         if value == "overdue":

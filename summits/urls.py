@@ -1,12 +1,13 @@
 from django.urls import path
 
-from summits.views import actions, summits
+from summits.views import actions, lists, summits
 
 app_name = "summits"
 
 urlpatterns = [
     # Summits and their record
-    path("", summits.summit_list, name="summit_list"),
+    path("", lists.summit_list, name="summit_list"),
+    path("export.csv", lists.summit_export, name="summit_export"),
     path("new/", summits.summit_create, name="summit_create"),
     path("<int:pk>/", summits.summit_detail, name="summit_detail"),
     path("<int:pk>/edit/", summits.summit_edit, name="summit_edit"),
@@ -22,9 +23,9 @@ urlpatterns = [
     path("capabilities/<int:pk>/remove/", summits.capability_remove, name="capability_remove"),
     # Action items
     path("<int:pk>/actions/new/", actions.action_item_create, name="action_item_create"),
-    path("actions/", actions.action_item_list, name="action_item_list"),
-    path("actions/export.csv", actions.action_item_export, name="action_item_export"),
-    path("my-actions/", actions.my_actions, name="my_actions"),
+    path("actions/", lists.action_item_list, name="action_item_list"),
+    path("actions/export.csv", lists.action_item_export, name="action_item_export"),
+    path("my-actions/", lists.my_actions, name="my_actions"),
     path("actions/<int:pk>/", actions.action_item_detail, name="action_item_detail"),
     path("actions/<int:pk>/edit/", actions.action_item_edit, name="action_item_edit"),
     path("actions/<int:pk>/start/", actions.action_item_start, name="action_item_start"),

@@ -1,11 +1,19 @@
-"""Filters for touchpoints, KPIs and measurements, shared by the HTML lists and the API."""
+"""Filters for touchpoints, KPIs and measurements, shared by the HTML lists and the API.
+
+``TouchpointFilterSet`` gets ``function`` from the charter (the touchpoints where a function
+holds a right), through ``engagement.core.filtersets.add_filter``: this app sits below the
+charter and does not import it.
+"""
 
 from __future__ import annotations
 
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
+from engagement.core.filtersets import IdFilter
 from engagement.org.models import User
 from touchpoints import selectors
 from touchpoints.models import Channel, JourneyStage, Kpi, Measurement, Touchpoint
@@ -25,6 +33,22 @@ def _channels(request):
 
 def _people(request):
     return User.objects.visible_to(_user(request))
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class StageFilter(django_filters.ModelChoiceFilter):
+    """A journey stage named by its slug (typed for the API schema, whatever the method)."""
+
+
+def stage_filter(**kwargs) -> StageFilter:
+    """A journey stage named by its slug, for the lists of what hangs off touchpoints
+    (conflicts, decisions, escalations, action items). Give ``method`` or ``field_name``."""
+    kwargs.setdefault("label", _("Journey stage"))
+    kwargs.setdefault("empty_label", _("All stages"))
+    kwargs.setdefault("error_messages", {"invalid_choice": _("Unknown journey stage.")})
+    return StageFilter(
+        queryset=JourneyStage.objects.order_by("position", "name"), to_field_name="slug", **kwargs
+    )
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):
@@ -146,14 +170,9 @@ class TouchpointListFilterSet(TouchpointFilterSet):
     def is_filtered(self) -> bool:
         """Is anything besides the default narrowing the list?"""
         data = self.form.cleaned_data if self.form.is_valid() else {}
-        return (
-            any(
-                data.get(name)
-                for name in ("q", "stage", "channel", "priority", "status", "segment")
-            )
-            or bool(data.get("steward"))
-            or data.get("archived") not in (None, "", "false")
-        )
+        return any(
+            data.get(name) for name in self.form.fields if name not in ("archived", "ordering")
+        ) or data.get("archived") not in (None, "", "false")
 
 
 class JourneyStageFilterSet(django_filters.FilterSet):
@@ -173,7 +192,7 @@ class ChannelFilterSet(django_filters.FilterSet):
 
 
 class KpiFilterSet(django_filters.FilterSet):
-    touchpoint = django_filters.NumberFilter(field_name="touchpoint_id", help_text="Touchpoint id.")
+    touchpoint = IdFilter(field_name="touchpoint_id", help_text="Touchpoint id.")
     direction = django_filters.ChoiceFilter(choices=Kpi.Direction.choices)
     period = django_filters.ChoiceFilter(choices=Kpi.Period.choices)
     is_active = django_filters.BooleanFilter()
@@ -184,10 +203,8 @@ class KpiFilterSet(django_filters.FilterSet):
 
 
 class MeasurementFilterSet(django_filters.FilterSet):
-    kpi = django_filters.NumberFilter(field_name="kpi_id", help_text="KPI id.")
-    touchpoint = django_filters.NumberFilter(
-        field_name="kpi__touchpoint_id", help_text="Touchpoint id."
-    )
+    kpi = IdFilter(field_name="kpi_id", help_text="KPI id.")
+    touchpoint = IdFilter(field_name="kpi__touchpoint_id", help_text="Touchpoint id.")
     period_after = django_filters.DateFilter(
         field_name="period", lookup_expr="gte", help_text="Periods starting on or after this date."
     )

@@ -65,15 +65,22 @@ def _batch_status(exc: RowsRejected) -> int:
 # --- The list and its export ------------------------------------------------------------------
 
 
-@require_GET
-def touchpoint_list(request):
-    filterset = TouchpointListFilterSet(
+def _list_filterset(request) -> TouchpointListFilterSet:
+    return TouchpointListFilterSet(
         request.GET, queryset=selectors.touchpoint_list(user=request.user), request=request
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@require_GET
+def touchpoint_list(request):
+    filterset = _list_filterset(request)
+    valid = filterset.is_valid()
+    queryset = filterset.qs if valid else filterset.queryset.none()
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     health = health_for(page.object_list)
     context = {
         "filterset": filterset,
+        "form": filterset.form,
         "page": page,
         "rows": [(tp, health[tp.pk]) for tp in page.object_list],
         "ordering": request.GET.get("ordering", ""),
@@ -82,10 +89,13 @@ def touchpoint_list(request):
     }
     template = "touchpoints/touchpoint_list.html"
     htmx = getattr(request, "htmx", None)
-    if htmx and htmx.target == RESULTS_ID and not htmx.history_restore_request:
+    partial = bool(htmx) and htmx.target == RESULTS_ID and not htmx.history_restore_request
+    if partial:
         template += "#results"
         context["partial"] = True
-    response = render(request, template, context)
+    response = render(request, template, context, status=200 if valid else 400)
+    if partial:
+        response["HX-Form-Fragment"] = "1"  # a 400 is swapped in place (htmx_config.html)
     patch_vary_headers(response, ["HX-Request", "HX-Target"])
     return response
 
@@ -132,10 +142,12 @@ def _export_lines(request, queryset):
 
 @require_GET
 def touchpoint_export(request):
-    """The filtered list as CSV, streamed, with each touchpoint's health."""
-    filterset = TouchpointListFilterSet(
-        request.GET, queryset=selectors.touchpoint_list(user=request.user), request=request
-    )
+    """The filtered list as CSV, streamed, with each touchpoint's health: every row the list
+    shows on all its pages. Invalid filters are a 400 naming them, as on the list."""
+    filterset = _list_filterset(request)
+    if not filterset.is_valid():
+        message = _("The touchpoints cannot be exported with these filters.")
+        return csv_export.refused(message, filterset.errors)
     return csv_export.stream("touchpoints", lambda: _export_lines(request, filterset.qs))
 
 

@@ -1,5 +1,6 @@
-"""Boards and their members: the list, a board's page (members, meetings, decision log,
-health, conflicts and claims in scope, escalations) and its set-up forms.
+"""Boards and their members: the list (and its CSV export), a board's page (members,
+meetings, decision log, health, conflicts and claims in scope, escalations) and its set-up
+forms.
 
 The views parse input, call one selector or service, and render. The services decide who
 may do what; a refusal is shown next to the form, or as a page with the service's message.
@@ -7,22 +8,29 @@ may do what; a refusal is shown next to the form, or as a page with the service'
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from boards import permissions, selectors, services
 from boards.cadence import describe
+from boards.filters import BoardFilterSet
 from boards.forms import BoardForm, MembershipForm
 from boards.models import Board, CalendarFeed, Membership
 from boards.panels import board_page
 from boards.views.common import form_error, is_htmx, render_page
 from boards.views.feeds import feed_address
 from charter.forms import ApproveForm, RejectForm
+from engagement.core import csv_export
+from engagement.core.csv_export import safe
 from engagement.core.errors import DomainError, NotAllowed
+from engagement.org.models import User
 from engagement.org.roles import roles_for
 
 RECENT_DECISIONS = 8
@@ -47,10 +55,36 @@ def _my_roles(user) -> dict[int, str]:
     return roles
 
 
+def _board_filterset(request) -> BoardFilterSet:
+    """The list's filters: active boards unless ``active`` is given (empty: every board)."""
+    data = request.GET.copy()
+    if "active" not in data:
+        data["active"] = "true"
+    filterset = BoardFilterSet(
+        data, queryset=selectors.board_list(user=request.user, include_archived=True)
+    )
+    # The chair menu offers the people who chair a board, not everyone who can sign in.
+    chairs = Board.objects.visible_to(request.user).values("chair")
+    filterset.form.fields["chair"].queryset = User.objects.filter(pk__in=chairs).order_by(
+        "last_name", "first_name", "username"
+    )
+    return filterset
+
+
+def _is_filtered(query) -> bool:
+    """Does the query narrow or widen the list beyond its default (active boards)?"""
+    return any(
+        key != "page" and (value if key != "active" else value != "true")
+        for key, value in query.items()
+    )
+
+
 @require_GET
 def board_list(request):
     user = request.user
-    boards = list(selectors.board_list(user=user))
+    filterset = _board_filterset(request)
+    valid = filterset.is_valid()
+    boards = list(filterset.qs.order_by("name", "pk")) if valid else []
     sitting = _my_roles(user)
     for board in boards:
         if board.chair_id == user.pk:
@@ -65,15 +99,57 @@ def board_list(request):
         "boards/board_list.html",
         "",
         {
+            "form": filterset.form,
             "boards": boards,
+            "filtered": _is_filtered(request.GET),
             "inbox_count": selectors.escalation_inbox(user=user).count(),
             "can_create": permissions.can_create_board(user),
             "feed": feed,
             "feed_url": feed_address(request, feed),
             "can_manage_feed": permissions.can_manage_feed(user, person=user),
         },
+        status=200 if valid else 400,
         fragment=False,
     )
+
+
+def _in_zone(moment, zone: str) -> str:
+    """A time as the board's page shows it: in the board's own time zone."""
+    return timezone.localtime(moment, ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _board_lines(request, boards):
+    yield [
+        _("board"), _("chair"), _("sponsor"), _("escalates to"), _("members"),
+        _("next meeting"), _("time zone"), _("open decisions"), _("overdue decisions"),
+        _("archived"), _("link"),
+    ]  # fmt: skip
+    base = request.build_absolute_uri("/")[:-1]
+    for board in boards:
+        yield [
+            safe(board.name),
+            safe(board.chair.display_name),
+            safe(board.sponsor.display_name if board.sponsor else ""),
+            safe(board.escalates_to.name if board.escalates_to else ""),
+            board.member_count,
+            _in_zone(board.next_meeting_at, board.time_zone),
+            board.time_zone,
+            board.open_decision_count,
+            board.overdue_decision_count,
+            _("no") if board.is_active else _("yes"),
+            base + board.get_absolute_url(),
+        ]
+
+
+@require_GET
+def board_export(request):
+    """The boards the list shows under its filters, as CSV (times in the site's time zone)."""
+    filterset = _board_filterset(request)
+    if not filterset.is_valid():
+        message = _("The boards cannot be exported with these filters.")
+        return csv_export.refused(message, filterset.errors)
+    boards = filterset.qs.order_by("name", "pk")
+    return csv_export.stream("boards", lambda: _board_lines(request, boards.iterator()))
 
 
 # --- One board ---------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Escalations: the inbox (what waits for the bodies a person leads, and every escalation
-with filters), an escalation's page with its timeline and the receivers' answers
-(acknowledge, decide, send back), and the form to escalate from a board."""
+with filters, with its CSV export), an escalation's page with its timeline and the receivers'
+answers (acknowledge, decide, send back), and the form to escalate from a board."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,9 +19,12 @@ from boards.forms import EscalationForm, EscalationResolveForm, EscalationReturn
 from boards.models import Decision, Escalation, Meeting
 from boards.views.common import form_error, render_page
 from charter.models import Conflict
+from engagement.core import csv_export
+from engagement.core.csv_export import safe
 from engagement.core.errors import DomainError, NotAllowed
 
 PAGE_SIZE = 25
+EXPORT_CHUNK = 500
 TABS = (
     ("open", gettext_lazy("Open"), "open=true"),
     ("mine", gettext_lazy("Waiting for me"), "mine=true"),
@@ -53,6 +57,48 @@ def escalation_inbox(request):
         },
         status=200 if valid else 400,
     )
+
+
+def _escalation_lines(request, escalations):
+    yield [
+        _("id"), _("subject"), _("about"), _("from board"), _("to body"), _("status"),
+        _("raised at"), _("raised by"), _("reason"), _("acknowledged at"),
+        _("decided or sent back at"), _("response"), _("link"),
+    ]  # fmt: skip
+    base = request.build_absolute_uri("/")[:-1]
+    for escalation in escalations.iterator(chunk_size=EXPORT_CHUNK):
+        about = ""
+        if escalation.decision_id:
+            about = _("Decision: %(title)s") % {"title": escalation.decision.title}
+        elif escalation.conflict_id:
+            about = _("Conflict #%(number)s") % {"number": escalation.conflict_id}
+        yield [
+            escalation.pk,
+            safe(escalation.title),
+            safe(about),
+            safe(escalation.from_board.name),
+            safe(escalation.to_board.name),
+            capfirst(escalation.get_status_display()),
+            csv_export.moment(escalation.raised_at),
+            safe(escalation.raised_by.display_name),
+            safe(escalation.reason),
+            csv_export.moment(escalation.acknowledged_at),
+            csv_export.moment(escalation.closed_at),
+            safe(escalation.response),
+            base + escalation.get_absolute_url(),
+        ]
+
+
+@require_GET
+def escalation_export(request):
+    """The escalations the inbox's list shows under its filters, every page, as CSV."""
+    filterset = EscalationFilterSet(
+        request.GET, queryset=selectors.escalation_list(user=request.user), request=request
+    )
+    if not filterset.is_valid():
+        message = _("The escalations cannot be exported with these filters.")
+        return csv_export.refused(message, filterset.errors)
+    return csv_export.stream("escalations", lambda: _escalation_lines(request, filterset.qs))
 
 
 def _escalation_or_404(request, pk) -> Escalation:

@@ -1,5 +1,6 @@
 """Pages of the charter: the rights matrix, coverage, a touchpoint's charter with its claims,
-conflicts and history, the claim and conflict lists, a printable charter and a CSV export.
+conflicts and history, the claim and conflict lists (each with a CSV export), a printable
+charter and its CSV export.
 
 Every action (claim, release, approve, reject, withdraw, resolve) calls one service. Success
 redirects back with a message; with htmx, the page's fragment is re-rendered in place. A form
@@ -9,14 +10,13 @@ a message.
 """
 
 from charter.views.charter import coverage, export, matrix, print_charter
+from charter.views.lists import claim_export, claim_list, conflict_export, conflict_list
 from charter.views.records import (
     claim_approve,
     claim_detail,
-    claim_list,
     claim_reject,
     claim_withdraw,
     conflict_detail,
-    conflict_list,
     conflict_resolve,
     right_release,
     touchpoint_charter,
@@ -26,10 +26,12 @@ from charter.views.records import (
 __all__ = [
     "claim_approve",
     "claim_detail",
+    "claim_export",
     "claim_list",
     "claim_reject",
     "claim_withdraw",
     "conflict_detail",
+    "conflict_export",
     "conflict_list",
     "conflict_resolve",
     "coverage",

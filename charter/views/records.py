@@ -4,24 +4,19 @@ approve, reject, withdraw, resolve). Each action calls one service."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from charter import permissions, selectors, services
-from charter.filters import ClaimFilterSet, ConflictFilterSet
 from charter.forms import ApproveForm, AsOfForm, ClaimForm, RejectForm, ResolveForm
 from charter.models import Claim, Conflict, RightAssignment
 from charter.views.common import _cleaned, _is_htmx, _render
 from engagement.core.errors import DomainError
 from engagement.org.roles import functions_acted_for, roles_for
 from touchpoints.models import Touchpoint
-
-LIST_PAGE_SIZE = 50
 
 # --- One touchpoint's charter ------------------------------------------------------------------
 
@@ -109,47 +104,7 @@ def touchpoint_charter(request, pk):
     return _render_touchpoint(request, touchpoint, as_of_form=as_of_form, status=status)
 
 
-# --- Claims and conflicts: lists and details ---------------------------------------------------
-
-
-def _list_page(request, filterset_class, queryset, template):
-    filterset = filterset_class(request.GET or None, queryset=queryset)
-    valid = not filterset.is_bound or filterset.is_valid()
-    page = Paginator(filterset.qs if valid else queryset.none(), LIST_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    touchpoint = None
-    touchpoint_id = _cleaned(filterset.form, "touchpoint")
-    if touchpoint_id:
-        touchpoint = Touchpoint.objects.visible_to(request.user).filter(pk=touchpoint_id).first()
-    return render(
-        request,
-        template,
-        {
-            "form": filterset.form,
-            "page": page,
-            "filtered": any(v for k, v in request.GET.items() if k != "page"),
-            "touchpoint": touchpoint,
-        },
-        status=200 if valid else 400,
-    )
-
-
-@require_GET
-def claim_list(request):
-    return _list_page(
-        request, ClaimFilterSet, selectors.claim_list(user=request.user), "charter/claim_list.html"
-    )
-
-
-@require_GET
-def conflict_list(request):
-    return _list_page(
-        request,
-        ConflictFilterSet,
-        selectors.conflict_list(user=request.user),
-        "charter/conflict_list.html",
-    )
+# --- Claims and conflicts: details ------------------------------------------------------------
 
 
 def _claim_or_404(user, pk) -> Claim:
@@ -230,12 +185,13 @@ def _show_origin(request, *, touchpoint_id, claim_id=None, conflict_id=None, bou
     return _render_touchpoint(request, touchpoint, bound=bound, status=status)
 
 
-def _done(request, message, *, touchpoint_id, claim_id=None, conflict_id=None, error=None):
-    """After a button action: a message, then back where the person was (in place with htmx)."""
-    if error is None:
-        messages.success(request, message)
-    else:
-        messages.error(request, message)
+def _done(
+    request, message, *, touchpoint_id, claim_id=None, conflict_id=None, error=None,
+    level=messages.SUCCESS,
+):  # fmt: skip
+    """After a button action: a message (``level`` when it went through, an error when not),
+    then back where the person was (in place with htmx)."""
+    messages.add_message(request, messages.ERROR if error is not None else level, message)
     ids = {"touchpoint_id": touchpoint_id, "claim_id": claim_id, "conflict_id": conflict_id}
     if _is_htmx(request) and _origin(request) != "next":
         status = error.status_code if error is not None else 200
@@ -278,23 +234,28 @@ def touchpoint_claim(request, pk):
         except DomainError as exc:
             status = _form_error(form, exc)
         else:
-            return _done(request, _claim_message(claim), touchpoint_id=touchpoint.pk)
+            level, message = _claim_message(claim)
+            return _done(request, message, touchpoint_id=touchpoint.pk, level=level)
     return _show_origin(request, touchpoint_id=touchpoint.pk, bound={"claim": form}, status=status)
 
 
-def _claim_message(claim: Claim) -> str:
+def _claim_message(claim: Claim) -> tuple[int, str]:
+    """What became of a claim, and how to show it: granted is done; waiting for approval is a
+    note; contested is a warning, since the function does not hold the right yet."""
     values = {
         "function": claim.function.name,
         "right": claim.get_right_display(),
         "touchpoint": claim.touchpoint.name,
     }
     if claim.status == Claim.Status.GRANTED:
-        return _("%(function)s now holds the right to %(right)s %(touchpoint)s.") % values
+        return messages.SUCCESS, _(
+            "%(function)s now holds the right to %(right)s %(touchpoint)s."
+        ) % values
     if claim.status == Claim.Status.PENDING:
-        return (
-            _("The claim of %(function)s to %(right)s %(touchpoint)s waits for approval.") % values
-        )
-    return (
+        return messages.INFO, _(
+            "The claim of %(function)s to %(right)s %(touchpoint)s waits for approval."
+        ) % values
+    return messages.WARNING, (
         _(
             "Another function holds the right to %(right)s %(touchpoint)s: a conflict is open "
             "for a decision."

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 
 from engagement.audit.models import AuditEvent
+from engagement.core.filtersets import IdFilter
 
 
 class AuditEventFilterSet(django_filters.FilterSet):
@@ -9,7 +10,7 @@ class AuditEventFilterSet(django_filters.FilterSet):
         method="filter_object_type", help_text="`app_label.model`, for example `org.function`."
     )
     object_id = django_filters.CharFilter()
-    actor = django_filters.NumberFilter(field_name="actor_id")
+    actor = IdFilter(field_name="actor_id")
     verb = django_filters.CharFilter()
     occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
     occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")

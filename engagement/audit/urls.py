@@ -6,6 +6,7 @@ app_name = "audit"
 
 urlpatterns = [
     path("", views.event_list, name="event_list"),
+    path("export.csv", views.event_export, name="event_export"),
     path(
         "<slug:app_label>/<slug:model_name>/<str:object_id>/",
         views.object_history,

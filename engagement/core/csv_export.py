@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone, translation
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -20,6 +20,27 @@ def safe(value) -> str:
     """Text a spreadsheet will not run as a formula."""
     text = "" if value is None else str(value)
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def moment(value) -> str:
+    """A date and time in the current time zone, to the minute ("" when there is none)."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def day(value) -> str:
+    """A date as YYYY-MM-DD ("" when there is none)."""
+    return value.isoformat() if value else ""
+
+
+def refused(message: str, errors) -> HttpResponse:
+    """The 400 answer to an export whose filters are not valid: ``message``, then each filter
+    with what is wrong with it, as plain text (the list itself shows the same errors)."""
+    lines = [f"{name}: {' '.join(str(e) for e in problems)}" for name, problems in errors.items()]
+    return HttpResponse(
+        "\n".join([str(message), *lines]) + "\n",
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 class _Echo:

@@ -42,8 +42,8 @@ PAGE_SIZE = 25
 # rendered on their own, without the page around them.
 SUMMIT_LIST_QUERIES = 8
 SUMMIT_DETAIL_QUERIES = 15
-ACTION_LIST_QUERIES = 8
-MY_ACTIONS_QUERIES = 10
+ACTION_LIST_QUERIES = 9  # + the journey stages offered by the filters
+MY_ACTIONS_QUERIES = 11  # + the journey stages offered by the filters
 ACTION_DETAIL_QUERIES = 13
 EXPORT_QUERIES = 5
 BOARD_PANEL_QUERIES = 3

@@ -1,6 +1,6 @@
-"""Action items: the filtered lists (every item, and "my actions"), their CSV export, an
-item's page with its timeline, and what people do on it: start, complete, report progress,
-re-plan, cancel, decide for the board, put on a meeting's agenda.
+"""Action items: an item's page with its timeline, and what people do on it: start,
+complete, report progress, re-plan, cancel, decide for the board, put on a meeting's agenda.
+(The lists and their export are in ``summits.views.lists``.)
 
 Each button posts a small form to one service. A refusal comes back on the item's page with
 the form as it was typed, the service's message next to the field and in the summary, and
@@ -10,8 +10,6 @@ the service's status (400, 403 or 409): nothing was changed.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -21,11 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from boards import permissions as board_permissions
 from boards import selectors as board_selectors
 from boards.models import Meeting
-from engagement.core import csv_export
-from engagement.core.csv_export import safe
 from engagement.core.errors import DomainError
 from summits import permissions, selectors, services
-from summits.filters import ActionItemFilterSet
 from summits.forms import (
     ActionItemForm,
     AgendaForm,
@@ -39,137 +34,10 @@ from summits.forms import (
 from summits.models import ActionItem
 from summits.views.common import back, form_error, render_page
 
-PAGE_SIZE = 25
-EXPORT_CHUNK = 500
 DETAIL = "summits/action_item_detail.html"
-LIST = "summits/action_item_list.html"
 # Meetings offered to a decision (as many started, as many to come), and to an agenda.
 DECISION_MEETINGS = 6
 AGENDA_MEETINGS = 6
-
-
-# --- The lists ---------------------------------------------------------------------------------
-
-
-def _filters(request, *, mine: bool) -> tuple[QueryDict, bool]:
-    """The list's filters, and whether a default was applied. "My actions" opens on what is
-    still to do: with no filter given it shows open items (choosing "Any" sends an empty
-    value and shows them all)."""
-    data = request.GET.copy()
-    if mine and not any(key != "page" for key in data):
-        data["open"] = "true"
-        return data, True
-    return data, False
-
-
-def _export_query(data: QueryDict, *, mine: bool) -> str:
-    query = data.copy()
-    query.pop("page", None)
-    if mine:
-        query["mine"] = "true"
-    encoded = query.urlencode()
-    return f"?{encoded}" if encoded else ""
-
-
-def _list_page(request, *, mine: bool):
-    user = request.user
-    queryset = selectors.my_actions(user=user) if mine else selectors.action_item_list(user=user)
-    data, defaulted = _filters(request, mine=mine)
-    filterset = ActionItemFilterSet(data or None, queryset=queryset)
-    valid = not filterset.is_bound or filterset.is_valid()
-    page = Paginator(filterset.qs if valid else queryset.none(), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    items = list(page.object_list)
-    latest = selectors.updates_by_item(items)
-    for item in items:
-        item.latest_update = latest.get(item.pk)
-    return render_page(
-        request,
-        LIST,
-        "results",
-        {
-            "form": filterset.form,
-            "page": page,
-            "items": items,
-            "mine": mine,
-            "list_url": reverse("summits:my_actions" if mine else "summits:action_item_list"),
-            "export_url": reverse("summits:action_item_export") + _export_query(data, mine=mine),
-            "filtered": any(v for k, v in request.GET.items() if k != "page"),
-            "defaulted": defaulted,
-            "today": timezone.localdate(),
-        },
-        status=200 if valid else 400,
-    )
-
-
-@require_GET
-def action_item_list(request):
-    return _list_page(request, mine=False)
-
-
-@require_GET
-def my_actions(request):
-    """Items assigned to the person or a function they act for, and those they recorded: what
-    a person who is not an executive sees first."""
-    return _list_page(request, mine=True)
-
-
-# --- The export --------------------------------------------------------------------------------
-
-
-def _export_lines(request, queryset):
-    yield [
-            _("id"), _("summit"), _("title"), _("owner"), _("owner function"), _("board"),
-            _("priority"), _("status"), _("overdue"), _("due on"), _("completed on"),
-            _("touchpoints"), _("link"),
-    ]  # fmt: skip
-    base = request.build_absolute_uri("/")[:-1]
-    # iterator() with a chunk size prefetches the touchpoints chunk by chunk: two queries per
-    # 500 rows, whatever the number of rows, and memory bounded by the chunk.
-    for item in queryset.prefetch_related("touchpoints").iterator(chunk_size=EXPORT_CHUNK):
-        yield [
-            item.pk,
-            safe(item.summit.title),
-            safe(item.title),
-            safe(item.owner.display_name),
-            safe(item.owner_function.name),
-            safe(item.board.name),
-            item.get_priority_display(),
-            item.get_status_display(),
-            _("yes") if item.is_overdue else _("no"),
-            item.due_on.isoformat(),
-            item.completed_on.isoformat() if item.completed_on else "",
-            safe("; ".join(sorted(t.name for t in item.touchpoints.all()))),
-            base + item.get_absolute_url(),
-        ]
-
-
-@require_GET
-def action_item_export(request):
-    """The filtered list as CSV, streamed: every row, not only one page. ``mine=true`` starts
-    from "my actions" instead of every item. Invalid filters are a 400 naming them."""
-    mine = request.GET.get("mine", "")
-    errors = {}
-    if mine not in ("", "true", "false"):
-        errors["mine"] = [_("Choose true or false.")]
-    queryset = (
-        selectors.my_actions(user=request.user)
-        if mine == "true"
-        else selectors.action_item_list(user=request.user)
-    )
-    data = request.GET.copy()
-    data.pop("mine", None)
-    filterset = ActionItemFilterSet(data, queryset=queryset)
-    if not filterset.is_valid():
-        errors.update(filterset.errors)
-    if errors:
-        lines = [
-            f"{name}: {' '.join(str(m) for m in messages_)}" for name, messages_ in errors.items()
-        ]
-        text = "\n".join([_("The action items cannot be exported with these filters."), *lines])
-        return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
-    return csv_export.stream("action-items", lambda: _export_lines(request, filterset.qs))
 
 
 # --- One item ----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Summits: the list, a summit's page (participants by function, the journey-gap view, the
+"""Summits: a summit's page (participants by function, the journey-gap view, the
 capability plan, the action items and how they stand) and the forms that build its record.
 
 The views parse input, call one selector or service, and render. The services decide who
@@ -9,7 +9,6 @@ summit's page with the service's message.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -19,39 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from engagement.core.errors import DomainError, NotAllowed
 from summits import permissions, selectors, services
-from summits.filters import SummitFilterSet
 from summits.forms import CapabilityForm, ParticipantForm, ReviewForm, SummitForm
 from summits.models import Capability, JourneyReview, Participant, Summit
 from summits.views.common import form_error, is_htmx, render_page
 
-PAGE_SIZE = 25
 DETAIL = "summits/summit_detail.html"
-
-
-# --- The list ----------------------------------------------------------------------------------
-
-
-@require_GET
-def summit_list(request):
-    queryset = selectors.summit_list(user=request.user)
-    filterset = SummitFilterSet(request.GET or None, queryset=queryset)
-    valid = not filterset.is_bound or filterset.is_valid()
-    page = Paginator(filterset.qs if valid else queryset.none(), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render_page(
-        request,
-        "summits/summit_list.html",
-        "results",
-        {
-            "form": filterset.form,
-            "page": page,
-            "summits": selectors.attach_completion(page.object_list),
-            "can_create": permissions.can_create_summit(request.user),
-            "filtered": any(v for k, v in request.GET.items() if k != "page"),
-        },
-        status=200 if valid else 400,
-    )
 
 
 # --- One summit --------------------------------------------------------------------------------
