@@ -407,6 +407,14 @@ class Decision(models.Model):
         indexes = [
             models.Index(fields=["board", "-logged_at"], name="boards_decision_log_idx"),
             models.Index(fields=["status", "due_on"], name="boards_decision_due_idx"),
+            # Overdue decisions by board and owner function (the executive dashboard): read
+            # from this small index alone, without visiting the table (the id too, to match
+            # them with their touchpoints).
+            models.Index(
+                fields=["due_on", "board", "owner_function", "id"],
+                condition=Q(status__in=["open", "overdue"]),
+                name="boards_decision_pending_idx",
+            ),
         ]
 
     def __str__(self) -> str:

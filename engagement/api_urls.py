@@ -17,4 +17,6 @@ urlpatterns = [
     path("", include("charter.api.urls")),
     path("", include("boards.api.urls")),
     path("", include("summits.api.urls")),
+    path("", include("engagement.dashboard.api.urls")),
+    path("", include("engagement.dashboard.api.search")),
 ]

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "charter",
     "boards",
     "summits",
+    "engagement.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -292,6 +293,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# How often the dashboard's summary table is brought up to date (its figures are "as of" then).
+DASHBOARD_REFRESH_MINUTES = _env_int("DASHBOARD_REFRESH_MINUTES", 5)
+
 # --- Jobs -----------------------------------------------------------------------------------
 
 CELERY_BROKER_URL = config.broker_url(env.str("CELERY_BROKER_URL", default="filesystem://"))
@@ -360,6 +364,20 @@ CELERY_BEAT_SCHEDULE = {
     # Open decisions past their due date become overdue (scans due_on < today: catches up).
     "mark-overdue-decisions": {
         "task": "boards.tasks.mark_overdue_decisions",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 50 * 60},
+    },
+    # The dashboard's summary table (charter coverage, KPI status, touchpoint health), which
+    # the page says it is as of: rewrites only what changed.
+    "refresh-touchpoint-summaries": {
+        "task": "engagement.dashboard.tasks.refresh_touchpoint_summaries",
+        "schedule": timedelta(minutes=DASHBOARD_REFRESH_MINUTES),
+        "options": {"expires": DASHBOARD_REFRESH_MINUTES * 60},
+    },
+    # The weekly snapshot of the headline figures (the trend): the first run of a week takes
+    # it, the others find it taken. Hourly, so a week starts with its snapshot.
+    "take-dashboard-snapshots": {
+        "task": "engagement.dashboard.tasks.take_dashboard_snapshots",
         "schedule": timedelta(hours=1),
         "options": {"expires": 50 * 60},
     },

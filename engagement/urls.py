@@ -36,6 +36,7 @@ urlpatterns = [
     path("summits/", include("summits.urls")),
     path("activity/", include("engagement.audit.urls")),
     path("notifications/", include("engagement.notify.urls")),
+    path("", include("engagement.dashboard.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("engagement.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -383,6 +383,17 @@ class ActionItem(models.Model):
             models.Index(fields=["owner", "status"], name="summits_action_owner_idx"),
             models.Index(fields=["owner_function", "status"], name="summits_action_func_idx"),
             models.Index(fields=["status", "due_on"], name="summits_action_due_idx"),
+            # The executive dashboard, read from the indexes alone: overdue items by board and
+            # owner function, and the completion of a summit's items.
+            models.Index(
+                fields=["due_on", "board", "owner_function", "id"],
+                condition=Q(status__in=["open", "in_progress"]),
+                name="summits_action_open_due_idx",
+            ),
+            models.Index(
+                fields=["summit", "status", "due_on", "completed_on", "id"],
+                name="summits_action_summit_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,28 +9,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from engagement.core.preflight import database_problem
-from engagement.core.selectors import jobs_status
-from engagement.org.roles import functions_acted_for, roles_for
+from engagement.org.roles import roles_for
 
 
 @require_GET
 def home(request):
-    """What a signed-in person sees first. A person who is neither an executive nor an
-    administrator goes to their action items ("my actions"); executives (until their
-    dashboard exists) and administrators (who watch the background jobs) see who they are
-    here, what they act for, and whether the jobs run."""
-    roles = roles_for(request.user)
-    if not (roles.is_executive or roles.is_admin):
-        return redirect("summits:my_actions")
-    return render(
-        request,
-        "core/home.html",
-        {
-            "roles": roles,
-            "acting_functions": functions_acted_for(request.user).select_related("head"),
-            "jobs": jobs_status(),
-        },
-    )
+    """Where a signed-in person lands: executives on their dashboard, everyone else
+    (administrators included) on their own work. The pages belong to the dashboard app,
+    above the core, so they are named, not imported."""
+    if roles_for(request.user).is_executive:
+        return redirect("dashboard:dashboard")
+    return redirect("dashboard:my_work")
 
 
 @login_not_required

@@ -891,16 +891,20 @@ def test_csv_export_refuses_invalid_filters(client, member, item):
 # --- Home --------------------------------------------------------------------------------------
 
 
-def test_a_member_lands_on_my_actions(client, member):
+def test_a_member_lands_on_my_work_which_links_to_my_actions(client, member):
     client.force_login(member)
     response = client.get(reverse("home"))
     assert response.status_code == 302
-    assert response["Location"] == _url("my_actions")
+    assert response["Location"] == reverse("dashboard:my_work")
+    assert f'href="{_url("my_actions")}"' in client.get(response["Location"]).content.decode()
 
 
-@pytest.mark.parametrize("role", ["executive", "admin_user"])
-def test_executives_and_administrators_keep_the_home_page(client, request, role):
-    client.force_login(request.getfixturevalue(role))
-    response = client.get(reverse("home"))
+def test_executives_land_on_the_dashboard_and_administrators_on_my_work(
+    client, executive, admin_user
+):
+    client.force_login(executive)
+    assert client.get(reverse("home"))["Location"] == reverse("dashboard:dashboard")
+    client.force_login(admin_user)
+    response = client.get(reverse("home"), follow=True)
     assert response.status_code == 200
     assert "Background jobs" in response.content.decode()

@@ -60,9 +60,9 @@ def test_people_directory_search_and_filter(client, member, function, other_func
     assert [p.first_name for p in response.context["page"]] == ["Zelda"]
 
 
-@pytest.mark.parametrize("url_name", ["org:function_list", "org:person_list", "home"])
+@pytest.mark.parametrize("url_name", ["org:function_list", "org:person_list", "dashboard:my_work"])
 def test_page_query_count_is_constant(client, url_name):
-    # An executive: the home page is theirs (others land on their action items).
+    # An executive (who may open "my work" too; "home" only redirects).
     viewer = UserFactory(executive=True)
     client.force_login(viewer)
     _populate(3)
@@ -86,13 +86,15 @@ def test_function_detail_query_count_is_constant(client):
     assert small == large
 
 
-def test_home_shows_the_functions_a_person_acts_for(client, function_owner, function):
-    # Executives see the home page; a head who is not one lands on "my actions" instead.
+def test_my_work_shows_the_functions_a_person_acts_for(client, function_owner, function):
+    # A head lands on their own work, which names the functions they act for; an executive
+    # lands on the dashboard instead.
     client.force_login(function_owner)
-    assert client.get(reverse("home"))["Location"] == reverse("summits:my_actions")
+    assert client.get(reverse("home"))["Location"] == reverse("dashboard:my_work")
+    response = client.get(reverse("dashboard:my_work"))
+    assert response.status_code == 200
+    assert [rights.function for rights in response.context["work"].functions] == [function]
+    assert "Marketing" in response.content.decode()
     function_owner.groups.add(Group.objects.get_or_create(name=settings.EXECUTIVE_GROUP_NAME)[0])
     client.force_login(function_owner)
-    response = client.get(reverse("home"))
-    assert response.status_code == 200
-    assert list(response.context["acting_functions"]) == [function]
-    assert "Marketing" in response.content.decode()
+    assert client.get(reverse("home"))["Location"] == reverse("dashboard:dashboard")
