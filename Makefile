@@ -12,7 +12,7 @@ PORT ?= 8000
 # Reminders and escalations are scanned every minute, so the demo's arrive soon after start.
 DEV_ENV := DEBUG=$${DEBUG:-true} NOTIFY_SCAN_MINUTES=$${NOTIFY_SCAN_MINUTES:-1}
 
-.PHONY: run test install lint format lock clean
+.PHONY: run test install lint format lock clean screenshots messages
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is needed (python3 --version)"; exit 1; fi
@@ -31,6 +31,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 install: $(VENV)/.installed .env
 
+# axe-core for the accessibility tests, from package-lock.json; re-installed only when the
+# lockfile changes. Without npm those tests are reported skipped, with the reason.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund && touch $@; \
+	else \
+		echo "npm not found: the accessibility tests will be skipped (install Node.js and npm)"; \
+	fi
+
 ## run: install, migrate, seed the demo, and start web + worker + scheduler
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
@@ -42,8 +51,19 @@ run: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(DEV_ENV) $(BIN)/honcho start --procfile Procfile.dev --port $(PORT)
 
 ## test: install what the tests need and run them
-test: install
+test: install node_modules/.installed
 	$(BIN)/pytest
+
+## screenshots: regenerate docs/screenshots/*.png from a fresh demo database (needs Chromium)
+screenshots: install
+	$(BIN)/python -m e2e.screenshots
+
+## messages: refresh the translation catalogues (locale/ru, locale/ca) from the source; needs
+## GNU gettext. Compile (compilemessages) only once a catalogue is translated.
+MESSAGES_IGNORE := --ignore=.venv --ignore=node_modules --ignore=e2e --ignore=benchmarks \
+	--ignore=docs --ignore=var
+messages: install
+	DEBUG=true $(BIN)/python manage.py makemessages -l ru -l ca --no-obsolete $(MESSAGES_IGNORE)
 
 lint: install
 	$(BIN)/ruff check .
@@ -61,4 +81,4 @@ lock: install
 		--no-emit-index-url --no-emit-find-links -o requirements-dev.txt requirements-dev.in
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules
