@@ -16,24 +16,15 @@ from django.utils.translation import gettext_lazy as _
 
 from charter import services
 from charter.models import Claim, Conflict, RightAssignment
-from engagement.audit.admin import HistoryLinkMixin
+from engagement.audit.admin import HistoryLinkMixin, ReadOnlyAdminMixin
 from engagement.core.errors import DomainError
 
 
-class ReadOnlyAdmin(HistoryLinkMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, HistoryLinkMixin, admin.ModelAdmin):
     """Viewable, searchable, never added, changed or deleted here."""
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def get_readonly_fields(self, request, obj=None):
-        return [*(f.name for f in self.model._meta.fields), "history_link"]
+        return [*super().get_readonly_fields(request, obj), "history_link"]
 
     def _each(self, request, queryset, action, done_message):
         """Run ``action(obj)`` for every selected row; report what was done and what was

@@ -28,15 +28,10 @@ class HistoryLinkMixin:
         return format_html('<a href="{}">{}</a>', url, _("View every recorded change"))
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("occurred_at", "actor", "verb", "content_type", "object_repr")
-    list_filter = ("verb", "content_type", ("occurred_at", admin.DateFieldListFilter))
-    search_fields = ("object_repr", "verb", "actor__username", "actor__last_name", "object_id")
-    list_select_related = ("actor", "content_type")
-    date_hierarchy = "occurred_at"
-    readonly_fields = [f.name for f in AuditEvent._meta.fields]
-    show_full_result_count = False
+class ReadOnlyAdminMixin:
+    """Viewable and searchable, never added, changed or deleted in the admin: records kept
+    by the services or the jobs (the audit log, the notification ledger, the charter's
+    records, the dashboard's derived tables)."""
 
     def has_add_permission(self, request):
         return False
@@ -46,3 +41,16 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("occurred_at", "actor", "verb", "content_type", "object_repr")
+    list_filter = ("verb", "content_type", ("occurred_at", admin.DateFieldListFilter))
+    search_fields = ("object_repr", "verb", "actor__username", "actor__last_name", "object_id")
+    list_select_related = ("actor", "content_type")
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from engagement.audit.admin import ReadOnlyAdminMixin
 from engagement.dashboard.models import (
     ActionItemStage,
     DashboardSnapshot,
@@ -17,19 +18,8 @@ from engagement.dashboard.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(DashboardSnapshot)
-class DashboardSnapshotAdmin(ReadOnlyAdmin):
+class DashboardSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "week", "scope", "scope_object", "coverage_percent", "vacant", "contested",
         "open_conflicts", "overdue_decisions", "overdue_actions", "ceo_escalations", "taken_at",
@@ -45,7 +35,7 @@ class DashboardSnapshotAdmin(ReadOnlyAdmin):
 
 
 @admin.register(TouchpointSummary)
-class TouchpointSummaryAdmin(ReadOnlyAdmin):
+class TouchpointSummaryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "touchpoint", "stage", "score", "findings", "rights_held", "contested",
         "pending_claims", "kpis_on_target", "kpis_at_risk", "kpis_off_target", "kpis_stale",
@@ -63,13 +53,13 @@ class TouchpointSummaryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SummaryRefresh)
-class SummaryRefreshAdmin(ReadOnlyAdmin):
+class SummaryRefreshAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("finished_at", "started_at", "touchpoints", "changed", "removed")
     date_hierarchy = "finished_at"
 
 
 @admin.register(DecisionStage)
-class DecisionStageAdmin(ReadOnlyAdmin):
+class DecisionStageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("decision", "stage")
     list_filter = ("stage",)
     search_fields = ("decision__title",)
@@ -78,7 +68,7 @@ class DecisionStageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ActionItemStage)
-class ActionItemStageAdmin(ReadOnlyAdmin):
+class ActionItemStageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("item", "stage")
     list_filter = ("stage",)
     search_fields = ("item__title",)

@@ -36,6 +36,7 @@ from engagement.notify.models import (
     ReminderRule,
 )
 from engagement.notify.services import CHOOSABLE_KINDS, KIND_NAMES, ladder_problem
+from engagement.audit.admin import ReadOnlyAdminMixin
 from engagement.org.admin import RefusalOnTheFormMixin, ServiceAdminMixin
 
 
@@ -70,7 +71,7 @@ class ChannelFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The ledger: one row per message to one person or channel, recorded once."""
 
     list_display = (
@@ -85,18 +86,6 @@ class NotificationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
     actions = ("send_again",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
 
     @admin.display(description=_("recipient / channel"))
     def to(self, obj):

@@ -10,58 +10,40 @@ import logging
 
 from celery import shared_task
 
+from engagement.core.tasks import IDEMPOTENT_JOB, retry_transient
 from engagement.notify.delivery import deliver_pending
 from engagement.notify.scanning import run_scans
 
 logger = logging.getLogger(__name__)
 
-# Transient database trouble (a restart, a failover) is worth retrying; a bug is not.
-_TRANSIENT = ("OperationalError", "InterfaceError")
-
 DELIVERY_BATCH = 2000
 
-_JOB = {
-    "bind": True,
-    "ignore_result": True,
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "time_limit": 900,
-    "soft_time_limit": 840,
-    "max_retries": 3,
-}
 
-
-def _retry_transient(task, exc):
-    if type(exc).__name__ in _TRANSIENT:
-        raise task.retry(exc=exc, countdown=30 * (task.request.retries + 1))
-    raise exc
-
-
-@shared_task(**_JOB)
+@shared_task(**IDEMPOTENT_JOB)
 def send_reminders(self) -> int:
     """Record the reminders (and digests) due by now; delivery follows after the commit."""
     try:
         return run_scans("reminders").recorded
     except Exception as exc:
-        _retry_transient(self, exc)
+        retry_transient(self, exc)
 
 
-@shared_task(**_JOB)
+@shared_task(**IDEMPOTENT_JOB)
 def run_escalations(self) -> int:
     """Climb the escalation ladders of everything overdue by now, one recorded rung at a time."""
     try:
         return run_scans("escalations").recorded
     except Exception as exc:
-        _retry_transient(self, exc)
+        retry_transient(self, exc)
 
 
-@shared_task(**{**_JOB, "time_limit": 300, "soft_time_limit": 270})
+@shared_task(**{**IDEMPOTENT_JOB, "time_limit": 300, "soft_time_limit": 270})
 def deliver_notifications(self) -> str:
     """Send what the ledger holds and has not sent: e-mail and chat posts."""
     try:
         report = deliver_pending(limit=DELIVERY_BATCH)
     except Exception as exc:
-        _retry_transient(self, exc)
+        retry_transient(self, exc)
     logger.info("Delivery: %s", report)
     if report.total >= DELIVERY_BATCH:
         # More is waiting: carry on in a fresh task rather than run into the time limit.
