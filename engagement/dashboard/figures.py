@@ -42,9 +42,23 @@ class Link:
         return f"{path}?{urlencode(self.params)}" if self.params else path
 
 
-def filters_not_in(filters: DashboardFilters, *supported: str) -> tuple[str, ...]:
-    given = [name for name in ("function", "stage", "board") if getattr(filters, name)]
-    return tuple(name for name in given if name not in supported)
+def list_params(
+    filters: DashboardFilters, *, function: str = "", stage: str = "", board: str = ""
+) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The query parameters that narrow a list as ``filters`` narrow a figure, and the filters
+    the list cannot apply. Each keyword is the list's parameter for that dashboard filter
+    (function and stage by slug, board by id); left out, the list has none."""
+    params: dict[str, str] = {}
+    unapplied: list[str] = []
+    for name, param in (("function", function), ("stage", stage), ("board", board)):
+        value = getattr(filters, name)
+        if value is None:
+            continue
+        if not param:
+            unapplied.append(name)
+        else:
+            params[param] = str(value.pk) if name == "board" else value.slug
+    return params, tuple(unapplied)
 
 
 # --- Figures -----------------------------------------------------------------------------------

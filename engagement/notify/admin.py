@@ -25,6 +25,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from engagement.audit.admin import ReadOnlyAdminMixin
 from engagement.core.choices import capitalised
 from engagement.core.errors import DomainError
 from engagement.notify import services
@@ -36,7 +37,6 @@ from engagement.notify.models import (
     ReminderRule,
 )
 from engagement.notify.services import CHOOSABLE_KINDS, KIND_NAMES, ladder_problem
-from engagement.audit.admin import ReadOnlyAdminMixin
 from engagement.org.admin import RefusalOnTheFormMixin, ServiceAdminMixin
 
 

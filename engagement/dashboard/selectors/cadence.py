@@ -17,7 +17,7 @@ from engagement.dashboard.figures import (
     CadenceFigure,
     EscalationFigure,
     Link,
-    filters_not_in,
+    list_params,
 )
 from engagement.dashboard.filters import DashboardFilters
 
@@ -103,10 +103,12 @@ def ceo_escalation_figure(user, filters: DashboardFilters) -> EscalationFigure:
             :ESCALATIONS_SHOWN
         ]
     )
-    base = {"open": "true"}
+    # The board filter counts escalations from or to the board: the link asks for those from
+    # it, or to it in the row of the body it escalated to.
+    narrowed, unapplied = list_params(filters, function="function", stage="stage")
+    base = {"open": "true", **narrowed}
     if filters.board is not None:
         base["from_board"] = str(filters.board.pk)
-    unapplied = filters_not_in(filters)
 
     def link(to_board_id):
         params = {**base, "to_board": str(to_board_id)}
@@ -125,6 +127,6 @@ def ceo_escalation_figure(user, filters: DashboardFilters) -> EscalationFigure:
         link=(
             link(by_body[0][0])
             if len(by_body) == 1
-            else Link("boards:escalation_inbox", {"open": "true"}, unapplied=unapplied)
+            else Link("boards:escalation_inbox", {"open": "true", **narrowed}, unapplied=unapplied)
         ),
     )

@@ -17,7 +17,7 @@ from engagement.dashboard.figures import (
     ConflictFigure,
     CoverageFigure,
     Link,
-    filters_not_in,
+    list_params,
 )
 from engagement.dashboard.filters import DashboardFilters
 from engagement.dashboard.scope import touchpoint_in_scope
@@ -50,12 +50,7 @@ def coverage_figure(filters: DashboardFilters, by_stage: dict) -> CoverageFigure
         ],
         functions=[],
     )
-    params = {}
-    if filters.stage is not None:
-        params["stage"] = filters.stage.slug
-    if filters.function is not None:
-        params["function"] = filters.function.slug
-    unapplied = filters_not_in(filters, "stage", "function")
+    params, unapplied = list_params(filters, function="function", stage="stage", board="board")
     return CoverageFigure(
         summary=summary,
         link=Link("charter:matrix", params, unapplied=unapplied),
@@ -102,10 +97,8 @@ def conflict_figure(user, filters: DashboardFilters, board_ids, now: datetime) -
         ungoverned=Count("pk", filter=~governed),
         oldest=Min("opened_at"),
     )
-    params = {"status": "open"}
-    if filters.function is not None:
-        params["function"] = filters.function.slug
-    unapplied = filters_not_in(filters, "function")
+    narrowed, unapplied = list_params(filters, function="function", stage="stage", board="board")
+    params = {"status": "open", **narrowed}
     return ConflictFigure(
         total=counts["total"],
         by_age={

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from boards.models import Decision
-from engagement.dashboard.figures import Breakdown, Link, OverdueFigure, filters_not_in
+from engagement.dashboard.figures import Breakdown, Link, OverdueFigure, list_params
 from engagement.dashboard.filters import DashboardFilters
 from engagement.dashboard.models import ActionItemStage, DecisionStage
 from engagement.dashboard.scope import counts_by_board_and_function
@@ -49,12 +49,10 @@ def overdue_decisions_figure(user, filters: DashboardFilters, today: date) -> Ov
         at_stage = DecisionStage.objects.filter(stage=filters.stage).values("decision_id")
         decisions = decisions.filter(pk__in=at_stage)
     rows = counts_by_board_and_function(decisions)
-    base = {"status": "overdue"}
-    if filters.board is not None:
-        base["board"] = str(filters.board.pk)
-    if filters.function is not None:
-        base["owner_function"] = filters.function.slug
-    unapplied = filters_not_in(filters, "board", "function")
+    narrowed, unapplied = list_params(
+        filters, function="owner_function", stage="stage", board="board"
+    )
+    base = {"status": "overdue", **narrowed}
 
     def link(kind, key, slug):
         if kind == "board":
@@ -82,12 +80,8 @@ def overdue_actions_figure(user, filters: DashboardFilters, today: date) -> Over
         at_stage = ActionItemStage.objects.filter(stage=filters.stage).values("item_id")
         items = items.filter(pk__in=at_stage)
     rows = counts_by_board_and_function(items)
-    base = {"overdue": "true"}
-    if filters.board is not None:
-        base["board"] = str(filters.board.pk)
-    if filters.function is not None:
-        base["function"] = filters.function.slug
-    unapplied = filters_not_in(filters, "board", "function")
+    narrowed, unapplied = list_params(filters, function="function", stage="stage", board="board")
+    base = {"overdue": "true", **narrowed}
 
     def link(kind, key, slug):
         name = "board" if kind == "board" else "function"

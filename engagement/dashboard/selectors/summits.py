@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from engagement.dashboard.figures import Link, SummitCompletion, SummitFigure, filters_not_in
+from engagement.dashboard.figures import Link, SummitCompletion, SummitFigure, list_params
 from engagement.dashboard.filters import DashboardFilters
 from engagement.dashboard.scope import at_stage
 from summits.models import ActionItem, Summit
@@ -32,12 +32,7 @@ def summit_figure(user, filters: DashboardFilters, since: date, today: date) -> 
     if filters.stage is not None:
         items = items.filter(at_stage(ActionItem, filters, "touchpoints"))
     total = completion_for(items, today=today) if ids else Completion()
-    base = {}
-    if filters.board is not None:
-        base["board"] = str(filters.board.pk)
-    if filters.function is not None:
-        base["function"] = filters.function.slug
-    unapplied = filters_not_in(filters, "board", "function")
+    base, unapplied = list_params(filters, function="function", stage="stage", board="board")
     return SummitFigure(
         since=since,
         total=total,

@@ -16,7 +16,7 @@ from engagement.dashboard.figures import (
     KpiStatusFigure,
     Link,
     StageKpiStatus,
-    filters_not_in,
+    list_params,
 )
 from engagement.dashboard.filters import DashboardFilters
 from engagement.dashboard.models import SummaryRefresh, TouchpointSummary
@@ -88,7 +88,8 @@ def kpi_status_figure(user, filters: DashboardFilters, by_stage: dict) -> KpiSta
     for stage_id, sums in by_stage.items():
         if stage_id in counts:  # a retired stage is not shown
             counts[stage_id] = {status: sums[f"kpis_{status}"] for status in KPI_STATUSES}
-    unapplied = filters_not_in(filters, "stage")
+    # Each row links to its own stage's touchpoints (so the stage filter is applied).
+    narrowed, unapplied = list_params(filters, function="function", stage="stage")
     return KpiStatusFigure(
         totals={s: sum(c[s] for c in counts.values()) for s in KPI_STATUSES},
         stages=[
@@ -96,7 +97,9 @@ def kpi_status_figure(user, filters: DashboardFilters, by_stage: dict) -> KpiSta
                 stage=stage,
                 counts=counts[stage.pk],
                 link=Link(
-                    "touchpoints:touchpoint_list", {"stage": stage.slug}, unapplied=unapplied
+                    "touchpoints:touchpoint_list",
+                    {**narrowed, "stage": stage.slug},
+                    unapplied=unapplied,
                 ),
             )
             for stage in stage_list

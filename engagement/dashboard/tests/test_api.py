@@ -107,7 +107,7 @@ def test_the_filters_narrow_the_figures_and_say_what_lists_cannot_apply(
     }  # fmt: skip
     assert data["overdue_actions"]["total"] == 0  # owned by Operations
     assert data["overdue_decisions"]["total"] == 1
-    assert data["coverage"]["unapplied_filters"] == ["board"]
+    assert data["coverage"]["unapplied_filters"] == []
     assert data["overdue_decisions"]["unapplied_filters"] == []
     assert [b["name"] for b in data["cadence"]["boards"]] == ["Customer board"]
 

@@ -301,7 +301,14 @@ def test_stage_and_board_filters_narrow_to_the_touchpoints_in_scope(scene, execu
     assert by_board.conflicts.total == 1
     assert [row.board for row in by_board.cadence.boards] == [scene["sub"]]
     assert by_board.overdue_decisions.total == 0
-    assert by_board.coverage.link.unapplied == ("board",)
+    # The lists learnt the board filter, so the links carry it and nothing is left unapplied.
+    assert by_board.coverage.link.params == {"board": str(scene["sub"].pk)}
+    assert by_board.coverage.link.unapplied == ()
+    assert by_board.conflicts.link.params == {"status": "open", "board": str(scene["sub"].pk)}
+    assert by_stage.overdue_decisions.link.params == {"status": "overdue", "stage": "buy"}
+    assert by_stage.overdue_decisions.link.unapplied == ()
+    # The touchpoint list has no board filter: the KPI rows say so.
+    assert by_board.kpi_status.stages[0].link.unapplied == ("board",)
 
 
 def test_someone_signed_out_sees_nothing(scene):
